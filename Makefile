@@ -1,0 +1,38 @@
+# Entr'Actes: the two commands are "make run" and "make test".
+VENV := .venv
+PY := $(VENV)/bin/python
+SYSTEM_PYTHON = $(shell scripts/find-python)
+
+.PHONY: run test setup messages lint check clean-venv
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+setup: $(VENV)/.installed messages
+
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "msgfmt manque : apt-get install gettext"; exit 1; }
+	@DEBUG=on $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+## run: set up, migrate the SQLite database, create demo accounts and serve on 127.0.0.1:8000
+run: setup
+	@scripts/write-dev-env
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py demo
+	@echo ""
+	@echo "  Entr'Actes : http://127.0.0.1:8000/  (identifiants ci-dessus)"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
+test: setup
+	$(VENV)/bin/pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+check: $(VENV)/.installed
+	DEBUG=on $(PY) manage.py makemigrations --check --dry-run

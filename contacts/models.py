@@ -1,0 +1,352 @@
+"""Beneficiaries (pseudonymous persons), their legal identity apart, and contacts."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entractes.models import ReferenceItem
+
+# Readable code alphabet: no 0/O, 1/I/L, 2/Z, 5/S, 8/B that read alike.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+
+
+def generate_code() -> str:
+    """A random code such as ``K7M-4QX``: short, readable, derived from nothing."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:3]}-{raw[3:]}"
+
+
+def normalize_code(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def search_key(value: str) -> str:
+    """Lower case, accents and punctuation removed: 'Hélène-Marie' -> 'helenemarie'."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(c for c in decomposed if c.isalnum()).lower()
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` earlier (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Femme")
+    MALE = "male", _("Homme")
+    TRANS_WOMAN = "trans_woman", _("Femme trans")
+    TRANS_MAN = "trans_man", _("Homme trans")
+    NON_BINARY = "non_binary", _("Non binaire")
+    UNKNOWN = "unknown", _("Inconnu")
+
+
+class AgeCategory(models.TextChoices):
+    MINOR = "minor", _("Mineur·e")
+    YOUNG_ADULT = "young_adult", _("Jeune majeur·e (18-20 ans)")
+    ADULT = "adult", _("Majeur·e (21 ans et plus)")
+    AGE_UNKNOWN = "age_unknown", _("Âge à déterminer")
+
+
+class ReferralSource(models.TextChoices):
+    OUTREACH = "outreach", _("Travail de rue / antenne mobile")
+    PEER = "peer", _("Un·e pair·e")
+    ONLINE = "online", _("Internet et réseaux sociaux")
+    PARTNER = "partner", _("Un partenaire")
+    SELF = "self", _("Venu·e d'elle-même / de lui-même")
+    OTHER = "other", _("Autre")
+    UNKNOWN = "unknown", _("Inconnue")
+
+
+class Language(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("langue")
+        verbose_name_plural = _("langues")
+
+
+class Product(ReferenceItem):
+    """Psychoactive products (report keys ``caarud.products.<slug>``)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("produit")
+        verbose_name_plural = _("produits")
+
+
+class ProstitutionMode(ReferenceItem):
+    """Ways of sex work (street, internet, social networks, bars abroad)."""
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("mode de prostitution")
+        verbose_name_plural = _("modes de prostitution")
+
+
+class PersonQuerySet(models.QuerySet):
+    def current(self):
+        """Persons that are not pointers left by a merge."""
+        return self.filter(merged_into__isnull=True)
+
+    def search(self, text: str):
+        """By code or nickname, or part of them, ignoring case and accents."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        key = search_key(text)
+        query = Q(code__icontains=normalize_code(text))
+        if key:
+            query |= Q(nickname_key__contains=key)
+        return self.filter(query)
+
+    def in_age_category(self, category: str, on: datetime.date):
+        """Persons of an age category on a date, computed in the database."""
+        unknown = Q(age_to_establish=True) | Q(birth_date__isnull=True, birth_year__isnull=True)
+        if category == AgeCategory.AGE_UNKNOWN:
+            return self.filter(unknown)
+
+        def younger_than(years: int) -> Q:
+            cutoff = years_before(on, years)
+            return Q(birth_date__gt=cutoff) | Q(birth_date__isnull=True, birth_year__gt=cutoff.year)
+
+        bounds = {
+            AgeCategory.MINOR: younger_than(18),
+            AgeCategory.YOUNG_ADULT: ~younger_than(18) & younger_than(21),
+            AgeCategory.ADULT: ~younger_than(21),
+        }
+        return self.exclude(unknown).filter(bounds[category])
+
+
+class PersonManager(models.Manager.from_queryset(PersonQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().current()
+
+
+class Person(models.Model):
+    """A beneficiary, known by a pseudonym. Never deleted; a merged duplicate stays as
+    a pointer to the record it was merged into and is left out of every list and count.
+    """
+
+    code = models.CharField(
+        _("code"),
+        max_length=12,
+        unique=True,
+        help_text=_("Généré automatiquement si laissé vide."),
+    )
+    nickname = models.CharField(_("prénom d'usage ou surnom"), max_length=80)
+    nickname_key = models.CharField(max_length=80, editable=False, db_index=True)
+    gender = models.CharField(_("genre"), max_length=20, choices=Gender.choices)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("année de naissance"), null=True, blank=True)
+    age_to_establish = models.BooleanField(_("présumé·e mineur·e, âge à établir"), default=False)
+    languages = models.ManyToManyField(
+        Language, verbose_name=_("langues parlées"), blank=True, related_name="+"
+    )
+    country_of_origin = models.CharField(_("pays d'origine"), max_length=80, blank=True)
+    sex_work = models.BooleanField(_("travail du sexe"), default=False)
+    prostitution_modes = models.ManyToManyField(
+        ProstitutionMode, verbose_name=_("modes d'exercice"), blank=True, related_name="+"
+    )
+    uses_drugs = models.BooleanField(_("usage de drogues"), default=False)
+    products = models.ManyToManyField(
+        Product, verbose_name=_("produits consommés"), blank=True, related_name="+"
+    )
+    referral_source = models.CharField(
+        _("orientée par"),
+        max_length=20,
+        choices=ReferralSource.choices,
+        default=ReferralSource.UNKNOWN,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("fusionnée dans"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    all_objects = PersonQuerySet.as_manager()
+    objects = PersonManager()
+
+    class Meta:
+        verbose_name = _("personne")
+        verbose_name_plural = _("personnes")
+        ordering = ["nickname_key", "code"]
+        default_manager_name = "all_objects"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900),
+                name="person_birth_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nickname} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        if not self.code:
+            self.code = generate_code()
+        self.code = normalize_code(self.code)
+        self.nickname_key = search_key(self.nickname)
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        today = timezone.localdate()
+        errors = {}
+        if self.birth_date and self.birth_date > today:
+            errors["birth_date"] = _("La date de naissance ne peut pas être dans le futur.")
+        if self.birth_year is not None and not 1900 <= self.birth_year <= today.year:
+            errors["birth_year"] = _(
+                "L'année de naissance doit être comprise entre 1900 et %(year)s."
+            ) % {"year": today.year}
+        if (
+            self.birth_date
+            and self.birth_year is not None
+            and self.birth_year != self.birth_date.year
+            and "birth_year" not in errors
+        ):
+            errors["birth_year"] = _("L'année ne correspond pas à la date de naissance.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def birth_day(self) -> datetime.date | None:
+        """Birth date, or 1 January of the birth year when only the year is known."""
+        if self.birth_date:
+            return self.birth_date
+        if self.birth_year:
+            return datetime.date(self.birth_year, 1, 1)
+        return None
+
+    def age_on(self, day: datetime.date) -> int | None:
+        born = self.birth_day
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def age_category_on(self, day: datetime.date) -> str:
+        age = None if self.age_to_establish else self.age_on(day)
+        if age is None:
+            return AgeCategory.AGE_UNKNOWN
+        if age < 18:
+            return AgeCategory.MINOR
+        if age < 21:
+            return AgeCategory.YOUNG_ADULT
+        return AgeCategory.ADULT
+
+    def get_age_category_display(self) -> str:
+        return AgeCategory(self.age_category_on(timezone.localdate())).label
+
+
+class LegalIdentity(models.Model):
+    """Civil identity, needed for rights procedures and PSP files only.
+
+    Stored apart from the person; never listed or searched; every display is logged.
+    """
+
+    person = models.OneToOneField(
+        Person, on_delete=models.PROTECT, related_name="legal_identity", verbose_name=_("personne")
+    )
+    last_name = models.CharField(_("nom"), max_length=120)
+    first_names = models.CharField(_("prénoms"), max_length=200)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_place = models.CharField(_("lieu de naissance"), max_length=120, blank=True)
+    nationality = models.CharField(_("nationalité"), max_length=80, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("identité légale")
+        verbose_name_plural = _("identités légales")
+
+    def __str__(self) -> str:
+        return str(_("Identité légale de %(code)s") % {"code": self.person.code})
+
+    def clean(self):
+        if self.birth_date and self.birth_date > timezone.localdate():
+            raise ValidationError(
+                {"birth_date": _("La date de naissance ne peut pas être dans le futur.")}
+            )
+
+
+class Contact(models.Model):
+    """One exchange with one person, or with an anonymous person."""
+
+    occurred_at = models.DateTimeField(_("date et heure"), default=timezone.now)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("personne"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisi par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        who = self.person.code if self.person_id else _("anonyme")
+        return f"{self.occurred_at:%Y-%m-%d} {who}"
+
+
+class PersonMerge(models.Model):
+    """A merge of a duplicate into a kept person, with what moved, so it can be undone."""
+
+    kept = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="merges_received",
+        verbose_name=_("conservée"),
+    )
+    duplicate = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="merges_given", verbose_name=_("doublon")
+    )
+    merged_at = models.DateTimeField(_("fusionnée le"), default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    moved = models.JSONField(default=list, editable=False)
+    undone_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("fusion")
+        verbose_name_plural = _("fusions")
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate.code} -> {self.kept.code}"

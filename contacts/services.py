@@ -1,0 +1,185 @@
+"""Writes on persons: creation, identity, merge and its undoing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.models import LegalIdentity, Person, PersonMerge, generate_code, search_key
+
+
+class MergeError(Exception):
+    """A merge or an undo that the records do not allow; the message is for the user."""
+
+
+# Relations that describe merges themselves, not a person's records.
+_NOT_MOVED = {
+    ("contacts.personmerge", "kept"),
+    ("contacts.personmerge", "duplicate"),
+    ("contacts.person", "merged_into"),
+}
+
+
+def likely_duplicates(
+    *, nickname: str, gender: str = "", birth_year: int | None = None, exclude_pk=None
+) -> list[Person]:
+    """Current persons that may be the same as the one described.
+
+    Same nickname (ignoring case and accents), or a nickname sharing its first three
+    letters with the same gender and a birth year at most two years apart.
+    """
+    key = search_key(nickname)
+    if not key:
+        return []
+    close = Q(nickname_key__startswith=key[:3])
+    if gender:
+        close &= Q(gender__in=[gender, "unknown"])
+    if birth_year:
+        close &= Q(birth_year__range=(birth_year - 2, birth_year + 2)) | Q(birth_year__isnull=True)
+    found = Person.objects.filter(Q(nickname_key=key) | close)
+    if exclude_pk is not None:
+        found = found.exclude(pk=exclude_pk)
+    return list(found.order_by("nickname_key", "code")[:10])
+
+
+@transaction.atomic
+def person_create(*, data: dict[str, Any], by) -> Person:
+    """Create a person from a form's cleaned data (many-to-many lists included)."""
+    m2m = {
+        name: data.pop(name)
+        for name in ("languages", "products", "prostitution_modes")
+        if name in data
+    }
+    person = Person(**data, created_by=by)
+    if not person.code:
+        person.code = generate_code()
+        while Person.all_objects.filter(code=person.code).exists():
+            person.code = generate_code()
+    person.full_clean()
+    person.save()
+    for name, values in m2m.items():
+        getattr(person, name).set(values)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, data: dict[str, Any]) -> Person:
+    """Apply a form's cleaned data to a person."""
+    m2m = {
+        name: data.pop(name)
+        for name in ("languages", "products", "prostitution_modes")
+        if name in data
+    }
+    for name, value in data.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    for name, values in m2m.items():
+        getattr(person, name).set(values)
+    return person
+
+
+@transaction.atomic
+def identity_save(*, person: Person, data: dict[str, Any]) -> LegalIdentity:
+    """Create or update the legal identity of a person."""
+    identity = LegalIdentity.objects.filter(person=person).first() or LegalIdentity(person=person)
+    for name, value in data.items():
+        setattr(identity, name, value)
+    identity.full_clean()
+    identity.save()
+    return identity
+
+
+def _person_relations():
+    """Every relation from another model's records to Person, as (model, field, kind)."""
+    for rel in Person._meta.related_objects:
+        model = rel.related_model
+        if (model._meta.label_lower, rel.field.name) in _NOT_MOVED:
+            continue
+        if rel.many_to_many:
+            yield rel.through, rel.field, "m2m"
+        elif rel.one_to_one:
+            yield model, rel.field, "one"
+        else:
+            yield model, rel.field, "many"
+
+
+@transaction.atomic
+def person_merge(*, kept: Person, duplicate: Person, by) -> PersonMerge:
+    """Merge ``duplicate`` into ``kept``: every linked record moves to ``kept``; the
+    duplicate stays as a pointer, out of lists and counts. Undone by ``person_merge_undo``.
+    """
+    kept = Person.all_objects.select_for_update().get(pk=kept.pk)
+    duplicate = Person.all_objects.select_for_update().get(pk=duplicate.pk)
+    if kept.pk == duplicate.pk:
+        raise MergeError(_("Une fiche ne peut pas être fusionnée avec elle-même."))
+    if kept.merged_into_id or duplicate.merged_into_id:
+        raise MergeError(_("L'une des deux fiches a déjà été fusionnée dans une autre."))
+
+    moved: list[dict[str, Any]] = []
+    for model, field, kind in _person_relations():
+        label = model._meta.label_lower
+        rows = model._base_manager.filter(**{field.attname: duplicate.pk})
+        if kind == "m2m":
+            source = field.m2m_field_name() + "_id"
+            target = field.m2m_reverse_field_name() + "_id"
+            rows = model._base_manager.filter(**{target: duplicate.pk})
+            already = set(
+                model._base_manager.filter(**{target: kept.pk}).values_list(source, flat=True)
+            )
+            clashing = rows.filter(**{f"{source}__in": already})
+            removed = list(clashing.values_list(source, flat=True))
+            clashing.delete()
+            pks = list(rows.values_list("pk", flat=True))
+            rows.update(**{target: kept.pk})
+            moved.append(
+                {"model": label, "field": target, "pks": pks, "removed": removed, "source": source}
+            )
+            continue
+        if kind == "one" and model._base_manager.filter(**{field.attname: kept.pk}).exists():
+            # The kept person has its own: the duplicate's stays with the pointer.
+            continue
+        pks = list(rows.values_list("pk", flat=True))
+        if pks:
+            rows.update(**{field.attname: kept.pk})
+            moved.append({"model": label, "field": field.attname, "pks": pks})
+
+    duplicate.merged_into = kept
+    duplicate.save(update_fields=["merged_into"])
+    return PersonMerge.objects.create(kept=kept, duplicate=duplicate, merged_by=by, moved=moved)
+
+
+@transaction.atomic
+def person_merge_undo(*, merge: PersonMerge, by) -> PersonMerge:
+    """Undo a merge: the records that moved go back; both persons are current again."""
+    merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at:
+        raise MergeError(_("Cette fusion a déjà été annulée."))
+    kept = Person.all_objects.get(pk=merge.kept_id)
+    if kept.merged_into_id:
+        raise MergeError(
+            _(
+                "La fiche %(code)s a depuis été fusionnée dans une autre : annulez d'abord cette fusion-là."
+            )
+            % {"code": kept.code}
+        )
+    for entry in merge.moved:
+        model = apps.get_model(entry["model"])
+        field = entry["field"]
+        model._base_manager.filter(pk__in=entry["pks"], **{field: kept.pk}).update(
+            **{field: merge.duplicate_id}
+        )
+        for source_id in entry.get("removed", []):
+            model._base_manager.create(**{entry["source"]: source_id, field: merge.duplicate_id})
+    duplicate = Person.all_objects.get(pk=merge.duplicate_id)
+    duplicate.merged_into = None
+    duplicate.save(update_fields=["merged_into"])
+    merge.undone_at = timezone.now()
+    merge.undone_by = by
+    merge.save(update_fields=["undone_at", "undone_by"])
+    return merge

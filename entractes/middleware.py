@@ -1,0 +1,45 @@
+"""Request middleware of the project: forced password change, refusal logging."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from entractes.models import AccessLogEntry, _pending_refusals
+
+
+class PasswordChangeRequiredMiddleware:
+    """Send staff whose password must change to the password form first."""
+
+    allowed = ("password_change", "password_change_done", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.password_change_required
+            and request.path not in {reverse(name) for name in self.allowed}
+            and not request.path.startswith("/static/")
+        ):
+            return redirect("password_change")
+        return self.get_response(request)
+
+
+class AccessLogMiddleware:
+    """Write the refusals logged during a view after its transaction has ended."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pending: list[dict] = []
+        token = _pending_refusals.set(pending)
+        try:
+            response = self.get_response(request)
+        finally:
+            _pending_refusals.reset(token)
+            if pending:
+                AccessLogEntry.objects.flush_refusals(pending)
+        return response

@@ -1,0 +1,221 @@
+"""Roles and what they may do: the one map of the project.
+
+Views declare the capability they need with ``@requires`` or ``RequiresMixin``;
+templates ask ``perms_for.<app>_<capability>``. Nothing else tests role names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+# Roles, in display order: slug -> label. The Role table holds one row per slug
+# (created by a data migration) so that accounts can hold several roles.
+ROLES: dict[str, Any] = {
+    "educator": _("Éducateur·rice"),
+    "online_worker": _("Animateur·rice en ligne"),
+    "nurse": _("Infirmier·ère"),
+    "doctor": _("Médecin"),
+    "midwife": _("Sage-femme"),
+    "partner_practitioner": _("Intervenant·e partenaire"),
+    "peer_volunteer": _("Bénévole pair"),
+    "director": _("Direction"),
+    "administrator": _("Administrateur·rice"),
+    "minors_team": _("Équipe mineurs"),
+}
+
+# Capabilities: slug -> description shown to administrators.
+CAPABILITIES: dict[str, Any] = {
+    "persons.view": _("Rechercher et consulter les personnes (pseudonymes)"),
+    "persons.edit": _("Créer et modifier les personnes"),
+    "persons.merge": _("Fusionner des doublons et annuler une fusion"),
+    # Restricted: exposes legal identities (names, birth place, nationality).
+    "persons.read_identity": _("Voir l'identité légale"),
+    # Restricted: writes legal identities.
+    "persons.edit_identity": _("Saisir l'identité légale"),
+    "persons.history": _("Voir l'historique des modifications d'une personne"),
+    "contacts.log": _("Saisir des contacts avec des personnes connues"),
+    "contacts.log_anonymous": _("Saisir des contacts anonymes et du matériel"),
+    # Restricted: exposes clinical content.
+    "health.read_clinical": _("Lire les contenus cliniques"),
+    # Restricted: exposes minors' follow-up files.
+    "minors.read_file": _("Lire les dossiers du suivi des mineurs"),
+    "reporting.view": _("Voir les chiffres et le rapport d'activité"),
+    "staff.manage": _("Gérer les comptes du personnel"),
+    "settings.manage": _("Gérer les listes de référence"),
+    # Restricted: the access log names who read which restricted record.
+    "accesslog.view": _("Consulter le journal des accès"),
+}
+
+_FIELD_STAFF = {"persons.view", "persons.edit", "persons.history"}
+_HEALTH = _FIELD_STAFF | {"health.read_clinical", "contacts.log", "contacts.log_anonymous"}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    "educator": frozenset(
+        _FIELD_STAFF
+        | {
+            "persons.merge",
+            "persons.read_identity",
+            "persons.edit_identity",
+            "contacts.log",
+            "contacts.log_anonymous",
+        }
+    ),
+    "online_worker": frozenset(
+        _FIELD_STAFF
+        | {
+            "persons.merge",
+            "persons.read_identity",
+            "persons.edit_identity",
+            "contacts.log",
+            "contacts.log_anonymous",
+        }
+    ),
+    "nurse": frozenset(_HEALTH),
+    "doctor": frozenset(_HEALTH),
+    "midwife": frozenset(_HEALTH),
+    # Partner practitioners find the persons they see; clinical reads are limited
+    # to their own line by the health app, not by a capability.
+    "partner_practitioner": frozenset({"persons.view"}),
+    "peer_volunteer": frozenset({"contacts.log_anonymous"}),
+    "director": frozenset(
+        _FIELD_STAFF
+        | {
+            "persons.merge",
+            "persons.read_identity",
+            "minors.read_file",
+            "reporting.view",
+            "accesslog.view",
+        }
+    ),
+    "administrator": frozenset({"staff.manage", "settings.manage", "accesslog.view"}),
+    "minors_team": frozenset({"minors.read_file"}),
+}
+
+# Capabilities whose refusals are written to the access log.
+RESTRICTED = frozenset(
+    {
+        "persons.read_identity",
+        "persons.edit_identity",
+        "health.read_clinical",
+        "minors.read_file",
+        "accesslog.view",
+    }
+)
+
+# Pages anyone may open, logged in or not (login, password reset, language switch).
+PUBLIC = "public"
+# Pages any logged-in staff member may open (home, own password).
+AUTHENTICATED = "authenticated"
+
+
+def capabilities_of(role_slugs: set[str] | list[str]) -> frozenset[str]:
+    """Union of the capabilities of the given roles."""
+    caps: set[str] = set()
+    for slug in role_slugs:
+        caps |= ROLE_CAPABILITIES.get(slug, frozenset())
+    return frozenset(caps)
+
+
+def roles_with(capability: str) -> set[str]:
+    """The roles that hold a capability."""
+    return {role for role, caps in ROLE_CAPABILITIES.items() if capability in caps}
+
+
+def _deny(request: HttpRequest, capability: str) -> None:
+    if capability in RESTRICTED:
+        from entractes.models import AccessLogEntry
+
+        AccessLogEntry.objects.record_refusal(
+            user=request.user, target=request.path, detail=capability
+        )
+    raise PermissionDenied
+
+
+def check(request: HttpRequest, capability: str):
+    """None when the request's user holds the capability; else the refusal response.
+
+    Anonymous visitors are sent to the login page; others get 403.
+    """
+    if capability == PUBLIC:
+        return None
+    user = request.user
+    if not user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    if capability == AUTHENTICATED or user.has_capability(capability):
+        return None
+    _deny(request, capability)
+    return None
+
+
+def requires(capability: str) -> Callable:
+    """Declare the capability a function view needs (or PUBLIC / AUTHENTICATED)."""
+
+    if capability not in CAPABILITIES and capability not in (PUBLIC, AUTHENTICATED):
+        raise ValueError(f"Unknown capability {capability!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            refusal = check(request, capability)
+            if refusal is not None:
+                return refusal
+            return view(request, *args, **kwargs)
+
+        wrapped.required_capability = capability
+        return wrapped
+
+    return decorator
+
+
+class RequiresMixin:
+    """Class-view counterpart of ``requires``: set ``capability`` on the view."""
+
+    capability: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        refusal = check(request, self.capability)
+        if refusal is not None:
+            return refusal
+        return super().dispatch(request, *args, **kwargs)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        if cls.capability not in CAPABILITIES and cls.capability not in (PUBLIC, AUTHENTICATED):
+            raise ValueError(f"{cls.__name__} declares no known capability")
+        view = super().as_view(**initkwargs)
+        view.required_capability = cls.capability
+        return view
+
+
+def public(view: Callable) -> Callable:
+    """Mark a third-party or framework view as open to anyone."""
+    view.required_capability = PUBLIC
+    return view
+
+
+class PermsFor:
+    """Template helper: ``perms_for.health_read_clinical`` -> bool."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __getitem__(self, name: str) -> bool:
+        app, _sep, rest = name.partition("_")
+        capability = f"{app}.{rest}"
+        if capability not in CAPABILITIES:
+            raise KeyError(name)
+        return bool(self.user.is_authenticated and self.user.has_capability(capability))
+
+
+def perms_for_context(request) -> dict[str, PermsFor]:
+    return {"perms_for": PermsFor(request.user)}

@@ -1,0 +1,24 @@
+"""Test settings: the real settings with fast, isolated pieces."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DEBUG", "on")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+from entractes.settings import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="entractes-test-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="entractes-test-static-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+LANGUAGE_CODE = "fr"

@@ -1,0 +1,168 @@
+"""Home page, staff accounts, access log, and the account views with our rules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from entractes import services
+from entractes.forms import AccessLogFilterForm, StaffCreateForm, StaffEditForm
+from entractes.models import AccessLogEntry, User
+from entractes.permissions import AUTHENTICATED, PUBLIC, RequiresMixin, requires
+
+
+@requires(AUTHENTICATED)
+def home(request):
+    return render(request, "entractes/home.html")
+
+
+def _get_staff(pk: int) -> User:
+    try:
+        return User.objects.with_roles().get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404 from None
+
+
+@never_cache
+@requires("staff.manage")
+def staff_list(request):
+    show = request.GET.get("show", "active")
+    users = User.objects.with_roles()
+    if show == "active":
+        users = users.filter(is_active=True)
+    elif show == "inactive":
+        users = users.filter(is_active=False)
+    return render(request, "entractes/user_list.html", {"users": users, "show": show})
+
+
+@never_cache
+@requires("staff.manage")
+def staff_create(request):
+    form = StaffCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: form.cleaned_data[k]
+            for k in ("username", "first_name", "last_name", "email", "roles")
+        }
+        user = services.staff_create(form_data=data, password=form.cleaned_data["password1"])
+        messages.success(
+            request,
+            _(
+                "Compte %(username)s créé. Son titulaire choisira son mot de passe à la première connexion."
+            )
+            % {"username": user.username},
+        )
+        return redirect("staff-list")
+    return render(request, "entractes/user_form.html", {"form": form, "creating": True})
+
+
+@never_cache
+@requires("staff.manage")
+def staff_edit(request, pk):
+    account = _get_staff(pk)
+    form = StaffEditForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_update(user=account, form_data=dict(form.cleaned_data), by=request.user)
+        except services.StaffError as error:
+            form.add_error("roles", str(error))
+        else:
+            messages.success(request, _("Compte mis à jour."))
+            return redirect("staff-list")
+    return render(request, "entractes/user_form.html", {"form": form, "account": account})
+
+
+@require_POST
+@requires("staff.manage")
+def staff_set_active(request, pk, active):
+    account = _get_staff(pk)
+    try:
+        services.staff_set_active(user=account, active=active, by=request.user)
+    except services.StaffError as error:
+        messages.error(request, str(error))
+    else:
+        if active:
+            messages.success(request, _("Compte %(u)s réactivé.") % {"u": account.username})
+        else:
+            messages.success(request, _("Compte %(u)s désactivé.") % {"u": account.username})
+    return redirect("staff-edit", pk=account.pk)
+
+
+@require_POST
+@requires("staff.manage")
+def staff_force_reset(request, pk):
+    account = _get_staff(pk)
+    link = services.staff_force_password_reset(
+        user=account, base_url=request.build_absolute_uri("/")
+    )
+    return render(request, "entractes/user_reset_link.html", {"account": account, "link": link})
+
+
+@never_cache
+@requires("accesslog.view")
+def access_log(request):
+    form = AccessLogFilterForm(request.GET or None)
+    entries = AccessLogEntry.objects.select_related("user")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["user"]:
+            entries = entries.filter(user=data["user"])
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["start"]:
+            entries = entries.filter(at__date__gte=data["start"])
+        if data["end"]:
+            entries = entries.filter(at__date__lte=data["end"])
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(request, "entractes/accesslogentry_list.html", {"form": form, "page": page})
+
+
+class LoginView(RequiresMixin, auth_views.LoginView):
+    capability = PUBLIC
+    redirect_authenticated_user = True
+
+
+class LogoutView(RequiresMixin, auth_views.LogoutView):
+    capability = PUBLIC
+
+
+class PasswordChangeView(RequiresMixin, auth_views.PasswordChangeView):
+    capability = AUTHENTICATED
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        User.objects.filter(pk=self.request.user.pk).update(password_change_required=False)
+        return response
+
+
+class PasswordChangeDoneView(RequiresMixin, auth_views.PasswordChangeDoneView):
+    capability = AUTHENTICATED
+
+
+class PasswordResetView(RequiresMixin, auth_views.PasswordResetView):
+    capability = PUBLIC
+
+
+class PasswordResetDoneView(RequiresMixin, auth_views.PasswordResetDoneView):
+    capability = PUBLIC
+
+
+class PasswordResetConfirmView(RequiresMixin, auth_views.PasswordResetConfirmView):
+    capability = PUBLIC
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        User.objects.filter(pk=form.user.pk).update(password_change_required=False)
+        return response
+
+
+class PasswordResetCompleteView(RequiresMixin, auth_views.PasswordResetCompleteView):
+    capability = PUBLIC

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MinorsConfig(AppConfig):
+    name = "minors"
+    verbose_name = _("Mineurs et jeunes majeurs")

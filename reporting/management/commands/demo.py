@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from contacts.demo import create_demo_persons
+from entractes.demo import DEMO_ACCOUNTS, create_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and demo records (development only, DEBUG on)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "La démo est refusée quand DEBUG est désactivé : elle crée des comptes "
+                "au mot de passe connu."
+            )
+        users = create_demo_accounts()
+        educator = next(u for u in users if u.username == "educatrice")
+        created = create_demo_persons(author=educator)
+        self.stdout.write(f"{len(users)} comptes de démonstration, {created} personnes créées.")
+        self.stdout.write(f"Mot de passe commun : {settings.DEMO_PASSWORD}")
+        for username, (_first, _last, roles) in DEMO_ACCOUNTS.items():
+            self.stdout.write(f"  {username:20} {', '.join(roles)}")

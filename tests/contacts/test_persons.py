@@ -1,0 +1,286 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contacts.models import AgeCategory, LegalIdentity, Person, generate_code, search_key
+from entractes.models import AccessLogEntry
+from tests.factories import ContactFactory, LegalIdentityFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {"nickname": "Bella", "gender": "female", "referral_source": "outreach"}
+
+
+def create(client, **fields):
+    return client.post(reverse("contacts:person-create"), {**VALID, **fields})
+
+
+def test_person_created_with_generated_readable_code(login, educator):
+    response = create(login(educator), birth_year="1995")
+    person = Person.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contacts:person-detail", args=[person.code])
+    assert len(person.code) == 7 and person.code[3] == "-"
+    assert not set(person.code.replace("-", "")) & set("0O1IL2Z5S8B")
+    assert person.created_by == educator
+
+
+@pytest.mark.parametrize("year", ["1850", "2999", "abc"])
+def test_invalid_birth_year_is_a_field_error_and_nothing_is_saved(login, educator, year):
+    response = create(login(educator), birth_year=year)
+    assert response.status_code == 200
+    assert "birth_year" in response.context["form"].errors
+    assert Person.all_objects.count() == 0
+
+
+def test_future_birth_date_is_a_field_error_and_nothing_is_saved(login, educator):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = create(login(educator), birth_date=tomorrow.isoformat())
+    errors = response.context["form"].errors
+    assert "birth_date" in errors
+    assert "futur" in errors["birth_date"][0]
+    assert Person.all_objects.count() == 0
+
+
+def test_duplicate_code_is_a_field_error_and_nothing_is_saved(login, educator):
+    PersonFactory(code="ABC-123", nickname="Zoé")
+    response = create(login(educator), code="abc-123", nickname="Autre")
+    errors = response.context["form"].errors
+    assert "code" in errors
+    assert "déjà attribué" in errors["code"][0]
+    assert Person.all_objects.count() == 1
+
+
+def test_code_of_a_merged_pointer_cannot_be_reused(login, educator):
+    kept, dup = PersonFactory(), PersonFactory(code="OLD-777")
+    from contacts.services import person_merge
+
+    person_merge(kept=kept, duplicate=dup, by=educator)
+    response = create(login(educator), code="OLD-777", nickname="Nouvelle")
+    assert "code" in response.context["form"].errors
+
+
+def test_likely_duplicates_are_shown_before_saving(login, educator):
+    existing = PersonFactory(nickname="Hélène", gender="female", birth_year=1990)
+    client = login(educator)
+    response = create(client, nickname="helene", birth_year="1991")
+    assert response.status_code == 200
+    assert list(response.context["duplicates"]) == [existing]
+    assert existing.code in response.content.decode()
+    assert Person.objects.count() == 1
+    # Confirming that it is somebody else creates the record.
+    response = create(
+        client, nickname="helene", birth_year="1991", confirm_shown="1", confirm_new="on"
+    )
+    assert response.status_code == 302
+    assert Person.objects.count() == 2
+
+
+def test_search_by_part_of_code_or_nickname_ignores_case_and_accents(login, educator):
+    a = PersonFactory(nickname="Précieuse", code="KMT-4QX")
+    b = PersonFactory(nickname="Dora", code="HJA-777")
+    client = login(educator)
+    by_name = client.post(reverse("contacts:person-list"), {"q": "precieu"})
+    assert list(by_name.context["page"]) == [a]
+    by_code = client.post(reverse("contacts:person-list"), {"q": "ja-7"})
+    assert list(by_code.context["page"]) == [b]
+
+
+def test_search_by_htmx_returns_only_the_results_fragment(login, educator):
+    PersonFactory(nickname="Dora")
+    response = login(educator).post(
+        reverse("contacts:person-list"), {"q": "dor"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert "Dora" in body
+    assert '<nav class="navbar' not in body
+
+
+def test_list_filters_by_gender_category_and_activity(login, educator):
+    today = timezone.localdate()
+    minor = PersonFactory(gender="female", birth_year=today.year - 15, sex_work=True)
+    PersonFactory(gender="male", birth_year=today.year - 40, uses_drugs=True)
+    PersonFactory(gender="female", birth_year=today.year - 40, uses_drugs=True)
+    client = login(educator)
+    url = reverse("contacts:person-list")
+    assert list(client.get(url, {"category": "minor"}).context["page"]) == [minor]
+    assert len(client.get(url, {"gender": "female"}).context["page"]) == 2
+    assert len(client.get(url, {"activity": "uses_drugs"}).context["page"]) == 2
+    assert list(client.get(url, {"activity": "sex_work", "gender": "female"}).context["page"]) == [
+        minor
+    ]
+
+
+def test_person_list_runs_a_fixed_number_of_queries(login, educator, django_assert_max_num_queries):
+    for _ in range(30):
+        ContactFactory(author=educator)
+    client = login(educator)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("contacts:person-list"))
+
+
+def test_legal_identity_never_in_list_or_search_even_for_allowed_role(login, educator):
+    identity = LegalIdentityFactory(
+        person=PersonFactory(nickname="Mira"), last_name="ZZMARKERNAME", first_names="ZZMARKERFIRST"
+    )
+    client = login(educator)
+    pages = [
+        client.get(reverse("contacts:person-list")),
+        client.post(reverse("contacts:person-list"), {"q": "mira"}),
+        client.post(
+            reverse("contacts:person-list"), {"q": "ZZMARKER"}, headers={"HX-Request": "true"}
+        ),
+        client.post(reverse("contacts:person-list"), {"q": "mira"}, headers={"HX-Request": "true"}),
+        client.get(reverse("contacts:person-detail", args=[identity.person.code])),
+    ]
+    for response in pages:
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "ZZMARKER" not in body
+    # Searching by the legal name finds nothing.
+    assert len(pages[2].context["page"]) == 0
+
+
+def test_identity_display_is_logged_and_sent_uncached(login, educator):
+    identity = LegalIdentityFactory(last_name="ZZMARKERNAME")
+    response = login(educator).get(reverse("contacts:identity-show", args=[identity.person.code]))
+    assert "ZZMARKERNAME" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.action, entry.target_id) == (
+        educator,
+        "read",
+        str(identity.person.pk),
+    )
+    assert "ZZMARKER" not in str(entry.__dict__)
+
+
+def test_identity_refused_to_health_staff_and_refusal_is_logged(login, nurse):
+    identity = LegalIdentityFactory(last_name="ZZMARKERNAME")
+    response = login(nurse).get(reverse("contacts:identity-show", args=[identity.person.code]))
+    assert response.status_code == 403
+    assert "ZZMARKER" not in response.content.decode()
+    assert AccessLogEntry.objects.get().action == "refused"
+
+
+def test_identity_is_entered_by_an_educator(login, educator):
+    person = PersonFactory()
+    response = login(educator).post(
+        reverse("contacts:identity-edit", args=[person.code]),
+        {"last_name": "Okafor", "first_names": "Blessing", "nationality": "nigériane"},
+    )
+    assert response["Location"] == reverse("contacts:person-detail", args=[person.code])
+    assert LegalIdentity.objects.get(person=person).last_name == "Okafor"
+
+
+def test_merge_moves_every_linked_record_and_distinct_count_is_unchanged(login, educator):
+    kept = PersonFactory(nickname="Lola")
+    duplicate = PersonFactory(nickname="Lolla")
+    for person in (kept, kept, duplicate, duplicate, duplicate):
+        ContactFactory(person=person, author=educator)
+    LegalIdentityFactory(person=duplicate)
+
+    def distinct_persons_met():
+        return Person.objects.filter(contacts__isnull=False).distinct().count()
+
+    client = login(educator)
+    url = reverse("contacts:person-merge", args=[kept.code])
+    client.post(url, {"duplicate_code": duplicate.code, "confirm": "1"})
+
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == kept
+    assert kept.contacts.count() == 5
+    assert duplicate.contacts.count() == 0
+    assert LegalIdentity.objects.get(person=kept).last_name == "Nomlegal"
+    assert distinct_persons_met() == 1
+    listed = client.get(reverse("contacts:person-list")).context["page"]
+    assert list(listed) == [kept]
+    # The pointer's page leads to the kept record.
+    response = client.get(reverse("contacts:person-detail", args=[duplicate.code]))
+    assert response["Location"] == reverse("contacts:person-detail", args=[kept.code])
+
+
+def test_undoing_a_merge_restores_both_records(login, educator):
+    kept, duplicate = PersonFactory(), PersonFactory()
+    own = ContactFactory(person=kept, author=educator)
+    theirs = [ContactFactory(person=duplicate, author=educator) for _ in range(2)]
+    client = login(educator)
+    client.post(
+        reverse("contacts:person-merge", args=[kept.code]),
+        {"duplicate_code": duplicate.code, "confirm": "1"},
+    )
+    merge = kept.merges_received.get()
+    later = ContactFactory(person=kept, author=educator)
+
+    response = client.post(reverse("contacts:merge-undo", args=[merge.pk]))
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None
+    assert set(duplicate.contacts.all()) == set(theirs)
+    assert set(kept.contacts.all()) == {own, later}
+    assert Person.objects.count() == 2
+    merge.refresh_from_db()
+    assert merge.undone_by == educator
+
+
+def test_merge_refuses_the_same_record_twice(login, educator):
+    kept = PersonFactory()
+    response = login(educator).post(
+        reverse("contacts:person-merge", args=[kept.code]), {"duplicate_code": kept.code}
+    )
+    assert "duplicate_code" in response.context["form"].errors
+
+
+def test_person_changes_are_kept_in_history(login, educator):
+    client = login(educator)
+    create(client, nickname="Nina", birth_year="1990")
+    person = Person.objects.get()
+    client.post(
+        reverse("contacts:person-edit", args=[person.code]),
+        {**VALID, "code": person.code, "nickname": "Ninette", "birth_year": "1990"},
+    )
+    response = client.get(reverse("contacts:person-history", args=[person.code]))
+    entries = list(response.context["entries"])
+    assert len(entries) == 2
+    assert entries[0].actor == educator
+    assert entries[0].changes_dict["nickname"] == ["Nina", "Ninette"]
+    assert "Ninette" in response.content.decode()
+
+
+def test_generated_codes_are_distinct():
+    codes = {generate_code() for _ in range(2000)}
+    assert len(codes) == 2000
+
+
+def test_search_key_drops_case_accents_and_punctuation():
+    assert search_key("Hélène-Marie") == "helenemarie"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    birth=st.dates(min_value=datetime.date(1930, 1, 1), max_value=datetime.date(2025, 12, 31)),
+    on=st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2026, 12, 31)),
+    year_only=st.booleans(),
+)
+def test_age_category_in_database_matches_the_record_method(birth, on, year_only):
+    person = Person.all_objects.create(
+        code=generate_code(),
+        nickname="X",
+        gender="female",
+        birth_date=None if year_only else birth,
+        birth_year=birth.year,
+    )
+    try:
+        expected = person.age_category_on(on)
+        found = [
+            category
+            for category in AgeCategory.values
+            if Person.all_objects.filter(pk=person.pk).in_age_category(category, on).exists()
+        ]
+        assert found == [expected]
+    finally:
+        Person.all_objects.filter(pk=person.pk).delete()
