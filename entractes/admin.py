@@ -4,8 +4,13 @@ Django's admin machinery, limited to reference data and to the "settings.manage"
 capability; nothing can be deleted (an item is deactivated instead).
 """
 
+from functools import wraps
+
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+
+from entractes.permissions import PUBLIC, check
 
 
 class SettingsSite(admin.AdminSite):
@@ -17,6 +22,50 @@ class SettingsSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         user = request.user
         return user.is_active and user.is_authenticated and user.has_capability("settings.manage")
+
+    def admin_view(self, view, cacheable=False):
+        """Refuse like every other page: login redirect for visitors, 403 for others."""
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(inner)
+        def wrapped(request, *args, **kwargs):
+            refusal = check(request, "settings.manage")
+            if refusal is not None:
+                return refusal
+            return inner(request, *args, **kwargs)
+
+        wrapped.required_capability = "settings.manage"
+        return wrapped
+
+    def get_urls(self):
+        """Declare on every URL what the wrapper enforces, as every project page does."""
+        patterns = super().get_urls()
+
+        def declare(entries):
+            for entry in entries:
+                if hasattr(entry, "url_patterns"):
+                    declare(entry.url_patterns)
+                else:
+                    capability = PUBLIC if entry.name in ("login", "logout") else "settings.manage"
+                    entry.callback = _declared(entry.callback, capability)
+
+        declare(patterns)
+        return patterns
+
+    def login(self, request, extra_context=None):
+        return redirect("login")
+
+    def logout(self, request, extra_context=None):
+        return redirect("home")
+
+
+def _declared(view, capability: str):
+    @wraps(view)
+    def declared(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    declared.required_capability = capability
+    return declared
 
 
 settings_site = SettingsSite(name="settings")

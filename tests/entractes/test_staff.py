@@ -1,0 +1,140 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from entractes.models import User
+
+pytestmark = pytest.mark.django_db
+
+NEW = {
+    "username": "camille",
+    "first_name": "Camille",
+    "last_name": "Martin",
+    "email": "camille@example.org",
+    "roles": [],
+    "password1": "tisane-lanterne-2026",
+    "password2": "tisane-lanterne-2026",
+}
+
+
+def role_ids(*slugs):
+    from entractes.models import Role
+
+    return [r.pk for r in Role.objects.filter(slug__in=slugs)]
+
+
+def test_administrator_creates_an_account_with_roles(login, admin_user, client):
+    response = login(admin_user).post(
+        reverse("staff-create"), {**NEW, "roles": role_ids("educator", "minors_team")}
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="camille")
+    assert user.role_slugs == {"educator", "minors_team"}
+    assert user.has_capability("minors.read_file")
+    assert user.password_change_required
+    # The new holder logs in and must first choose a password.
+    client.logout()
+    assert client.login(username="camille", password="tisane-lanterne-2026")
+    response = client.get(reverse("contacts:person-list"))
+    assert response["Location"] == reverse("password_change")
+    client.post(
+        reverse("password_change"),
+        {
+            "old_password": "tisane-lanterne-2026",
+            "new_password1": "un-autre-mot-de-passe-long",
+            "new_password2": "un-autre-mot-de-passe-long",
+        },
+    )
+    assert client.get(reverse("contacts:person-list")).status_code == 200
+
+
+@pytest.mark.parametrize("password", ["court", "12345678901234", "password1234"])
+def test_weak_password_is_refused_and_nothing_is_created(login, admin_user, password):
+    response = login(admin_user).post(
+        reverse("staff-create"),
+        {**NEW, "roles": role_ids("nurse"), "password1": password, "password2": password},
+    )
+    assert response.status_code == 200
+    assert "password2" in response.context["form"].errors
+    assert not User.objects.filter(username="camille").exists()
+
+
+def test_account_needs_a_role(login, admin_user):
+    response = login(admin_user).post(reverse("staff-create"), NEW)
+    assert "roles" in response.context["form"].errors
+
+
+def test_roles_are_changed(login, admin_user, make_user):
+    user = make_user("peer_volunteer")
+    login(admin_user).post(
+        reverse("staff-edit", args=[user.pk]),
+        {"first_name": "A", "last_name": "B", "email": "", "roles": role_ids("educator")},
+    )
+    assert User.objects.get(pk=user.pk).role_slugs == {"educator"}
+
+
+def test_deactivated_account_cannot_log_in_and_is_reactivated(login, admin_user, make_user, client):
+    user = make_user("educator", username="paula")
+    login(admin_user).post(reverse("staff-deactivate", args=[user.pk]))
+    assert not User.objects.get(pk=user.pk).is_active
+    client.logout()
+    assert not client.login(username="paula", password="a-long-test-password")
+    login(admin_user).post(reverse("staff-reactivate", args=[user.pk]))
+    client.logout()
+    assert client.login(username="paula", password="a-long-test-password")
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_administrator_cannot_deactivate_own_account(login, admin_user):
+    login(admin_user).post(reverse("staff-deactivate", args=[admin_user.pk]))
+    assert User.objects.get(pk=admin_user.pk).is_active
+
+
+def test_forced_reset_cancels_the_password_and_gives_a_working_link(
+    login, admin_user, make_user, client
+):
+    user = make_user("nurse", username="sonia", email="sonia@example.org")
+    response = login(admin_user).post(reverse("staff-force-reset", args=[user.pk]))
+    link = response.context["link"]
+    assert link in mail.outbox[0].body
+    client.logout()
+    assert not client.login(username="sonia", password="a-long-test-password")
+    form_page = client.get(link, follow=True)
+    assert form_page.context["validlink"]
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {
+            "new_password1": "nouveau-mot-de-passe-solide",
+            "new_password2": "nouveau-mot-de-passe-solide",
+        },
+    )
+    assert client.login(username="sonia", password="nouveau-mot-de-passe-solide")
+
+
+def test_password_reset_by_email(client, make_user):
+    make_user("educator", username="ines", email="ines@example.org")
+    response = client.post(reverse("password_reset"), {"email": "ines@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/compte/reinitialiser/" in mail.outbox[0].body
+
+
+def test_staff_are_never_deleted_from_the_app(login, admin_user):
+    assert "supprimer" not in login(admin_user).get(reverse("staff-list")).content.decode().lower()
+
+
+def test_login_and_logout(client, make_user):
+    make_user("educator", username="marie")
+    response = client.post(
+        reverse("login"), {"username": "marie", "password": "a-long-test-password"}
+    )
+    assert response["Location"] == reverse("home")
+    response = client.post(reverse("logout"))
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_language_switch_to_english(login, educator):
+    client = login(educator)
+    assert 'lang="fr"' in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get(reverse("home")).content.decode()
