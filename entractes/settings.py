@@ -85,6 +85,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "entractes.wsgi.application"
 ASGI_APPLICATION = "entractes.asgi.application"
 
+# Local state (SQLite database, media, collected static files) lives under var/.
+(BASE_DIR / "var").mkdir(exist_ok=True)
+
 DATABASES = {
     "default": env.db(
         "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'entractes.sqlite3'}"
