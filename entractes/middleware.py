@@ -43,3 +43,18 @@ class AccessLogMiddleware:
             if pending:
                 AccessLogEntry.objects.flush_refusals(pending)
         return response
+
+
+class FrenchUnlessChosenMiddleware:
+    """The interface is French unless the language switch chose otherwise.
+
+    The browser's Accept-Language is ignored: staff phones set to English still get
+    the service's French pages, dates and numbers. Runs before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

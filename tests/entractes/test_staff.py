@@ -138,3 +138,8 @@ def test_language_switch_to_english(login, educator):
     assert 'lang="fr"' in client.get(reverse("home")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert 'lang="en"' in client.get(reverse("home")).content.decode()
+
+
+def test_browser_language_is_ignored_french_by_default(login, educator):
+    body = login(educator).get(reverse("home"), headers={"Accept-Language": "en-US,en"}).content.decode()
+    assert 'lang="fr"' in body
