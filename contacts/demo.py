@@ -8,7 +8,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from contacts.models import Contact, Language, Person, Product, ProstitutionMode
+from contacts.models import Channel, Contact, Language, Person, Product, ProstitutionMode
 
 NICKNAMES = [
     "Aïcha",
@@ -45,6 +45,9 @@ def create_demo_persons(*, author, count: int = 20, seed: int = 2023) -> int:
     modes = list(ProstitutionMode.objects.all())
     genders = ["female"] * 6 + ["trans_woman"] * 2 + ["male", "unknown"]
     now = timezone.now()
+    channels = list(
+        Channel.objects.filter(slug__in=["drop_in", "mobile_unit", "street", "instagram"])
+    )
     for index in range(count):
         year = rng.randint(1970, 2008)
         person = Person.objects.create(
@@ -65,6 +68,8 @@ def create_demo_persons(*, author, count: int = 20, seed: int = 2023) -> int:
             Contact.objects.create(
                 person=person,
                 author=author,
+                channel=rng.choice(channels),
+                caarud=person.uses_drugs and rng.random() < 0.7,
                 occurred_at=now
                 - datetime.timedelta(days=rng.randint(1, 400), hours=rng.randint(0, 8)),
             )

@@ -194,6 +194,9 @@ if env.bool("BEHIND_PROXY", default=False):
 # Panels of the person page, each served by its app (URL names taking the person's code).
 PERSON_PANELS = ["contacts:person-contacts-panel"]
 
+# Records that count as meeting a person: (model, date field), each with a "person" key.
+PERSON_MEETINGS = [("contacts.Contact", "day")]
+
 # Demo accounts' shared password (the demo command refuses to run without DEBUG).
 DEMO_PASSWORD = "entractes-demo-2023"  # noqa: S105 (documented demo password)
 

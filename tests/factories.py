@@ -3,7 +3,16 @@ import datetime
 import factory
 from django.utils import timezone
 
-from contacts.models import Contact, LegalIdentity, Person
+from contacts.models import (
+    Channel,
+    Contact,
+    ContactMaterial,
+    LegalIdentity,
+    Material,
+    MediationEvent,
+    Person,
+    Session,
+)
 from entractes.models import Role, User
 
 
@@ -33,13 +42,39 @@ class PersonFactory(factory.django.DjangoModelFactory):
     birth_year = 1990
 
 
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    kind = "drop_in"
+    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=3))
+    created_by = factory.SubFactory(UserFactory)
+
+
 class ContactFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Contact
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     author = factory.SubFactory(UserFactory)
     occurred_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=3))
+    channel = factory.LazyFunction(lambda: Channel.objects.get(slug="drop_in"))
+
+    @factory.post_generation
+    def material(self, create, extracted, **kwargs):
+        """``material={"male_condom": 10}`` adds material lines."""
+        for slug, quantity in (extracted or {}).items():
+            ContactMaterial.objects.create(
+                contact=self, material=Material.objects.get(slug=slug), quantity=quantity
+            )
+
+
+class MediationEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MediationEvent
+
+    author = factory.SubFactory(UserFactory)
 
 
 class LegalIdentityFactory(factory.django.DjangoModelFactory):

@@ -141,5 +141,9 @@ def test_language_switch_to_english(login, educator):
 
 
 def test_browser_language_is_ignored_french_by_default(login, educator):
-    body = login(educator).get(reverse("home"), headers={"Accept-Language": "en-US,en"}).content.decode()
+    body = (
+        login(educator)
+        .get(reverse("home"), headers={"Accept-Language": "en-US,en"})
+        .content.decode()
+    )
     assert 'lang="fr"' in body

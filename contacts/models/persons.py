@@ -1,4 +1,4 @@
-"""Beneficiaries (pseudonymous persons), their legal identity apart, and contacts."""
+"""Beneficiaries (pseudonymous persons), their legal identity apart, and merges."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from entractes.models import ReferenceItem
+from contacts.models.reference import Language, Product, ProstitutionMode
 
 # Readable code alphabet: no 0/O, 1/I/L, 2/Z, 5/S, 8/B that read alike.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -68,28 +68,6 @@ class ReferralSource(models.TextChoices):
     SELF = "self", _("Venu·e d'elle-même / de lui-même")
     OTHER = "other", _("Autre")
     UNKNOWN = "unknown", _("Inconnue")
-
-
-class Language(ReferenceItem):
-    class Meta(ReferenceItem.Meta):
-        verbose_name = _("langue")
-        verbose_name_plural = _("langues")
-
-
-class Product(ReferenceItem):
-    """Psychoactive products (report keys ``caarud.products.<slug>``)."""
-
-    class Meta(ReferenceItem.Meta):
-        verbose_name = _("produit")
-        verbose_name_plural = _("produits")
-
-
-class ProstitutionMode(ReferenceItem):
-    """Ways of sex work (street, internet, social networks, bars abroad)."""
-
-    class Meta(ReferenceItem.Meta):
-        verbose_name = _("mode de prostitution")
-        verbose_name_plural = _("modes de prostitution")
 
 
 class PersonQuerySet(models.QuerySet):
@@ -289,36 +267,6 @@ class LegalIdentity(models.Model):
             raise ValidationError(
                 {"birth_date": _("La date de naissance ne peut pas être dans le futur.")}
             )
-
-
-class Contact(models.Model):
-    """One exchange with one person, or with an anonymous person."""
-
-    occurred_at = models.DateTimeField(_("date et heure"), default=timezone.now)
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("personne"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="contacts",
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("saisi par"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.CharField(_("note"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("contact")
-        verbose_name_plural = _("contacts")
-        ordering = ["-occurred_at"]
-
-    def __str__(self) -> str:
-        who = self.person.code if self.person_id else _("anonyme")
-        return f"{self.occurred_at:%Y-%m-%d} {who}"
 
 
 class PersonMerge(models.Model):

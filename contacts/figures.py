@@ -1,0 +1,180 @@
+"""Figures of the report's sections 1 (key figures, material), 4 (mediation) and
+5 (online work), as in the annual-report specification.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from contacts import meetings
+from contacts.models import (
+    PARTIES,
+    AgeCategory,
+    Channel,
+    Contact,
+    ContactMaterial,
+    FollowerSnapshot,
+    Gender,
+    Material,
+    MediationEvent,
+    MediationTheme,
+    OnlineRoundSite,
+    Person,
+    Product,
+    Service,
+    SessionMaterial,
+    Theme,
+)
+from entractes.lib.figures import Figure, FigureSet, Value, compute_all, records_all, share
+
+ONLINE = Q(channel__kind__in=Channel.ONLINE)
+
+
+def _slugs(model) -> list[str]:
+    return list(model.objects.order_by("position", "slug").values_list("slug", flat=True))
+
+
+def _persons(year: int) -> FigureSet:
+    """Persons met in the year, with their age category at their first meeting of it."""
+    social_contact = Contact.objects.filter(
+        person=OuterRef("pk"), day__year=year, channel__kind=Channel.Kind.SOCIAL_NETWORK
+    )
+    first_contact = Contact.objects.filter(person=OuterRef("pk")).order_by("day", "occurred_at")
+    base = (
+        Person.objects.annotate(first_met=meetings.first_meeting(year))
+        .filter(first_met__isnull=False)
+        .annotate(
+            age_at_first=meetings.age_number("first_met"),
+            first_met_ever=meetings.first_meeting(),
+            on_social=Exists(social_contact),
+            first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
+            first_drop_in=Subquery(
+                first_contact.filter(channel__kind=Channel.Kind.DROP_IN).values("day")[:1]
+            ),
+        )
+    )
+
+    def cat(category: str) -> Q:
+        return meetings.category_q(category, "age_at_first")
+
+    drug = Q(uses_drugs=True)
+    social = Q(on_social=True)
+    figures = [
+        Figure("attendance.people"),
+        Figure("attendance.people_minors", cat(AgeCategory.MINOR)),
+        Figure("attendance.people_young_adults", cat(AgeCategory.YOUNG_ADULT)),
+        Figure("caarud.people", drug),
+        Figure("caarud.people_minors", drug & cat(AgeCategory.MINOR)),
+        Figure("caarud.new_people", drug & Q(first_met_ever__year=year)),
+        Figure("social.people", social),
+        Figure("social.people_minors", social & cat(AgeCategory.MINOR)),
+        Figure(
+            "digital.new_people_at_drop_in",
+            Q(first_channel_kind__in=Channel.ONLINE, first_drop_in__year=year),
+        ),
+    ]
+    figures += [Figure(f"caarud.gender.{g}", drug & Q(gender=g)) for g in Gender.values]
+    figures += [Figure(f"caarud.products.{p}", drug & Q(products__slug=p)) for p in _slugs(Product)]
+    return FigureSet(base, tuple(figures))
+
+
+def _contacts(year: int, networks: list[str]) -> FigureSet:
+    figures = [
+        Figure("attendance.contacts"),
+        Figure("caarud.contacts", Q(caarud=True)),
+        Figure("digital.parcels", Q(channel__kind=Channel.Kind.POST)),
+    ]
+    figures += [Figure(f"services.{s}", Q(services__slug=s)) for s in _slugs(Service)]
+    figures += [Figure(f"social.{n}.contacts", Q(channel__slug=n)) for n in networks]
+    figures += [Figure(f"digital.themes.{t}", ONLINE & Q(themes__slug=t)) for t in _slugs(Theme)]
+    return FigureSet(Contact.objects.in_year(year), tuple(figures))
+
+
+def _material(year: int, materials: list[str]) -> list[FigureSet]:
+    on_contacts = [
+        Figure(f"rdr.material.{m}", Q(material__slug=m), "sum", "quantity") for m in materials
+    ]
+    on_contacts.append(
+        Figure(
+            "digital.hiv_selftests_sent",
+            Q(material__slug="hiv_selftest", contact__channel__kind=Channel.Kind.POST),
+            "sum",
+            "quantity",
+        )
+    )
+    on_sessions = [
+        Figure(f"rdr.material.{m}", Q(material__slug=m), "sum", "quantity") for m in materials
+    ]
+    return [
+        FigureSet(ContactMaterial.objects.filter(contact__day__year=year), tuple(on_contacts)),
+        FigureSet(SessionMaterial.objects.filter(session__date__year=year), tuple(on_sessions)),
+    ]
+
+
+def _online_rounds(year: int) -> FigureSet:
+    return FigureSet(
+        OnlineRoundSite.objects.filter(session__date__year=year),
+        (
+            Figure("digital.messages_sent", Q(), "sum", "messages_sent"),
+            Figure("digital.replies", Q(), "sum", "replies"),
+        ),
+    )
+
+
+def _mediation(year: int) -> list[FigureSet]:
+    events = MediationEvent.objects.filter(date__year=year)
+    # Sums apart from the theme counts: the themes' join would repeat events.
+    sums = [Figure("mediation.events")]
+    sums += [Figure(f"mediation.contacts.{party}", Q(), "sum", party) for party, _label in PARTIES]
+    themes = [Figure(f"mediation.themes.{t}", Q(themes__slug=t)) for t in _slugs(MediationTheme)]
+    return [FigureSet(events, tuple(sums)), FigureSet(events, tuple(themes))]
+
+
+def figure_sets(year: int) -> list[FigureSet]:
+    """Every declared figure of the app for a year."""
+    networks = list(
+        Channel.objects.filter(kind=Channel.Kind.SOCIAL_NETWORK)
+        .order_by("position")
+        .values_list("slug", flat=True)
+    )
+    return [
+        _persons(year),
+        _contacts(year, networks),
+        *_material(year, _slugs(Material)),
+        _online_rounds(year),
+        *_mediation(year),
+    ]
+
+
+def _followers(year: int) -> QuerySet:
+    """Social networks with the year's last follower snapshot (None without one)."""
+    last = FollowerSnapshot.objects.filter(channel=OuterRef("pk"), date__year=year).order_by(
+        "-date"
+    )
+    return Channel.objects.filter(kind=Channel.Kind.SOCIAL_NETWORK).annotate(
+        last_followers=Subquery(last.values("followers")[:1]),
+        last_snapshot=Subquery(last.values("pk")[:1]),
+    )
+
+
+def figures(year: int) -> dict[str, Value]:
+    """Every key of sections 1, 4 and 5 for a year, computed in a fixed number of queries."""
+    values: dict[str, Value] = dict(compute_all(figure_sets(year)))
+    values["caarud.share_of_people"] = share(values["caarud.people"], values["attendance.people"])
+    values["digital.reply_rate"] = share(values["digital.replies"], values["digital.messages_sent"])
+    for network in _followers(year):
+        values[f"social.{network.slug}.followers"] = network.last_followers
+    return values
+
+
+def records(key: str, year: int) -> list[QuerySet]:
+    """The records behind a figure (persons, contacts, material lines, events...)."""
+    if key.startswith("social.") and key.endswith(".followers"):
+        slug = key.split(".")[1]
+        snapshot = _followers(year).filter(slug=slug).values("last_snapshot")
+        return [FollowerSnapshot.objects.filter(pk__in=snapshot)]
+    if key == "caarud.share_of_people":
+        return records("caarud.people", year)
+    if key == "digital.reply_rate":
+        return records("digital.messages_sent", year)
+    return records_all(figure_sets(year), key)

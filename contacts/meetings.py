@@ -1,0 +1,98 @@
+"""When persons were met: the records that count as meetings, and ages at a meeting.
+
+A person is *met* on the day of a contact and, once the health app is installed, of a
+consultation: ``settings.PERSON_MEETINGS`` lists those records as (model label, date
+field), each with a ``person`` foreign key. Everything here is a database expression,
+so figures count persons in one query whatever their number.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Least
+
+from contacts.models import AgeCategory
+
+
+def meeting_sources():
+    for label, date_field in settings.PERSON_MEETINGS:
+        yield apps.get_model(label), date_field
+
+
+def _earliest(querysets_and_fields):
+    parts = [
+        Subquery(qs.order_by(date_field).values(date_field)[:1])
+        for qs, date_field in querysets_and_fields
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    # LEAST ignores NULLs on PostgreSQL, not on SQLite: compare rotations of COALESCE.
+    rotations = [Coalesce(*parts[i:], *parts[:i]) for i in range(len(parts))]
+    return Least(*rotations)
+
+
+def first_meeting(year: int | None = None):
+    """Expression: the day ``OuterRef('pk')`` was first met (in ``year`` if given)."""
+    sources = []
+    for model, date_field in meeting_sources():
+        records = model._base_manager.filter(person=OuterRef("pk"))
+        if year is not None:
+            records = records.filter(**{f"{date_field}__year": year})
+        sources.append((records, date_field))
+    return _earliest(sources)
+
+
+def met_in(year: int):
+    """Expression: whether ``OuterRef('pk')`` was met in ``year``."""
+    checks = [
+        Exists(model._base_manager.filter(person=OuterRef("pk"), **{f"{date_field}__year": year}))
+        for model, date_field in meeting_sources()
+    ]
+    combined = checks[0]
+    for check in checks[1:]:
+        combined = combined | check
+    return combined
+
+
+def _date_number(expression):
+    return ExtractYear(expression) * 10000 + ExtractMonth(expression) * 100 + ExtractDay(expression)
+
+
+def age_number(day_field: str):
+    """Expression: ``(day - birth)`` as YYYYMMDD numbers; the age is this // 10000.
+
+    With only a birth year, the person is taken as born on 1 January of that year.
+    """
+    birth = Case(
+        When(birth_date__isnull=False, then=_date_number(F("birth_date"))),
+        default=F("birth_year") * 10000 + Value(101),
+        output_field=IntegerField(),
+    )
+    return _date_number(F(day_field)) - birth
+
+
+UNKNOWN_AGE = Q(age_to_establish=True) | Q(birth_date__isnull=True, birth_year__isnull=True)
+
+
+def category_q(category: str, age_field: str) -> Q:
+    """Persons of an age category, given an ``age_number`` annotation."""
+    if category == AgeCategory.AGE_UNKNOWN:
+        return UNKNOWN_AGE
+    bounds = {
+        AgeCategory.MINOR: Q(**{f"{age_field}__lt": 180000}),
+        AgeCategory.YOUNG_ADULT: Q(**{f"{age_field}__gte": 180000, f"{age_field}__lt": 210000}),
+        AgeCategory.ADULT: Q(**{f"{age_field}__gte": 210000}),
+    }
+    return ~UNKNOWN_AGE & bounds[category]
