@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from contacts.models import LegalIdentity, Person, PersonMerge
+from contacts.models import Contact, LegalIdentity, MediationEvent, Person, PersonMerge, Session
 from entractes.models import AccessLogEntry
 
 
@@ -47,4 +47,39 @@ def get_merge_for_user(user, pk: int) -> PersonMerge:
     try:
         return PersonMerge.objects.select_related("kept", "duplicate").get(pk=pk)
     except PersonMerge.DoesNotExist:
+        raise Http404 from None
+
+
+def sessions_for_user(user):
+    if not user.has_capability("contacts.log_anonymous"):
+        return Session.objects.none()
+    return Session.objects.all()
+
+
+def get_session_for_user(user, pk: int) -> Session:
+    try:
+        return sessions_for_user(user).get(pk=pk)
+    except Session.DoesNotExist:
+        raise Http404 from None
+
+
+def get_contact_for_user(user, pk: int) -> Contact:
+    """A contact to correct: with a known person only for those who log persons."""
+    contacts = Contact.objects.select_related("person", "session", "channel")
+    if not user.has_capability("contacts.log"):
+        if not user.has_capability("contacts.log_anonymous"):
+            raise Http404
+        contacts = contacts.filter(person__isnull=True)
+    try:
+        return contacts.get(pk=pk)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+
+
+def get_mediation_for_user(user, pk: int) -> MediationEvent:
+    if not user.has_capability("mediation.log"):
+        raise Http404
+    try:
+        return MediationEvent.objects.get(pk=pk)
+    except MediationEvent.DoesNotExist:
         raise Http404 from None

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import AgeCategory, Gender, LegalIdentity, Person, normalize_code
+from contacts.models import (
+    PARTIES,
+    AgeCategory,
+    Channel,
+    Gender,
+    LegalIdentity,
+    MediationEvent,
+    MediationTheme,
+    OnlineRoundSite,
+    Partner,
+    Person,
+    Service,
+    Session,
+    SessionMaterial,
+    Theme,
+    Zone,
+    normalize_code,
+)
+from entractes.models import User
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9-]{3,12}$")
 
@@ -118,3 +138,232 @@ class MergeForm(forms.Form):
         if duplicate.pk == self.kept.pk:
             raise forms.ValidationError(_("C'est la fiche actuelle : indiquez le code du doublon."))
         return duplicate
+
+
+# --- Field work -----------------------------------------------------------------------
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["kind", "date", "start_time", "end_time", "zones", "staff", "report"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "end_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "zones": forms.CheckboxSelectMultiple,
+            "staff": forms.CheckboxSelectMultiple,
+            "report": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zones"].queryset = Zone.objects.filter(active=True)
+        self.fields["staff"].queryset = User.objects.filter(is_active=True)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate() + datetime.timedelta(days=1):
+            raise forms.ValidationError(_("Une session ne peut pas être datée dans le futur."))
+        return day
+
+
+class ContactRowForm(forms.Form):
+    """One contact: a row of the round sheet, or the single-contact form.
+
+    Material quantities are one field per material (``qty_<slug>``); the sheet shows
+    the most used ones as columns, the single-contact form all of them.
+    """
+
+    person = forms.CharField(
+        label=_("Personne (code)"),
+        required=False,
+        max_length=12,
+        help_text=_("Vide : contact anonyme."),
+    )
+    anonymous_gender = forms.ChoiceField(
+        label=_("Genre estimé"), required=False, choices=[("", "—"), *Gender.choices]
+    )
+    anonymous_age_category = forms.ChoiceField(
+        label=_("Âge estimé"), required=False, choices=[("", "—"), *AgeCategory.choices]
+    )
+    channel = forms.ModelChoiceField(label=_("Canal"), queryset=Channel.objects.none())
+    caarud = forms.BooleanField(label=_("CAARUD"), required=False)
+    time = forms.TimeField(
+        label=_("Heure"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thèmes"),
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Prestations"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    referrals = forms.ModelMultipleChoiceField(
+        label=_("Orientations"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, materials, can_identify: bool, refs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        refs = refs or reference_choices()
+        for name, (queryset, choices) in refs.items():
+            self.fields[name].queryset = queryset
+            # Choices read once for the whole sheet, not once per row.
+            self.fields[name].choices = choices
+        self.materials = list(materials)
+        for material in self.materials:
+            self.fields[f"qty_{material.slug}"] = forms.IntegerField(
+                label=material.label,
+                required=False,
+                min_value=0,
+                max_value=10000,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "qty"}),
+            )
+        if not can_identify:
+            del self.fields["person"]
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                widget.attrs["class"] = "form-control form-control-sm"
+
+    def clean_person(self) -> Person | None:
+        code = normalize_code(self.cleaned_data.get("person") or "")
+        if not code:
+            return None
+        person = Person.all_objects.filter(code=code).select_related("merged_into").first()
+        if person is None:
+            raise forms.ValidationError(
+                _("Aucune personne ne porte le code %(code)s.") % {"code": code}
+            )
+        return person.merged_into or person
+
+    def clean(self):
+        data = super().clean()
+        if data.get("person"):
+            data["anonymous_gender"] = ""
+            data["anonymous_age_category"] = ""
+        data["material"] = {
+            material: data.pop(f"qty_{material.slug}")
+            for material in self.materials
+            if data.get(f"qty_{material.slug}")
+        }
+        return data
+
+
+def reference_choices() -> dict:
+    """The active reference lists of a contact form, read once for a whole sheet."""
+    lists = {
+        "channel": (Channel.objects.filter(active=True), forms.ModelChoiceField),
+        "themes": (Theme.objects.filter(active=True), forms.ModelMultipleChoiceField),
+        "services": (Service.objects.filter(active=True), forms.ModelMultipleChoiceField),
+        "referrals": (Partner.objects.filter(active=True), forms.ModelMultipleChoiceField),
+    }
+    return {
+        name: (qs, list(field_class(queryset=qs).choices))
+        for name, (qs, field_class) in lists.items()
+    }
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not any(
+            form.has_changed() and not self._should_delete_form(form) for form in self.forms
+        ):
+            raise forms.ValidationError(_("Ajoutez au moins un contact avant d'enregistrer."))
+
+
+ContactRowFormSet = forms.formset_factory(
+    ContactRowForm, formset=BaseRowFormSet, extra=0, can_delete=True
+)
+
+
+class SessionMaterialForm(forms.ModelForm):
+    class Meta:
+        model = SessionMaterial
+        fields = ["material", "quantity", "mode", "partner"]
+
+
+SessionMaterialFormSet = forms.inlineformset_factory(
+    Session, SessionMaterial, form=SessionMaterialForm, extra=2, can_delete=True
+)
+
+
+class OnlineRoundSiteForm(forms.ModelForm):
+    class Meta:
+        model = OnlineRoundSite
+        fields = ["site", "messages_sent", "replies"]
+
+
+OnlineRoundSiteFormSet = forms.inlineformset_factory(
+    Session, OnlineRoundSite, form=OnlineRoundSiteForm, extra=3, can_delete=True
+)
+
+
+class FollowerSnapshotForm(forms.Form):
+    """A follower count; a second count on the same day replaces the first."""
+
+    channel = forms.ModelChoiceField(
+        label=_("Réseau social"),
+        queryset=Channel.objects.filter(kind=Channel.Kind.SOCIAL_NETWORK, active=True),
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    followers = forms.IntegerField(label=_("Abonné·es"), min_value=0)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Un relevé ne peut pas être daté dans le futur."))
+        return day
+
+
+class MediationEventForm(forms.ModelForm):
+    class Meta:
+        model = MediationEvent
+        fields = [
+            "date",
+            "place",
+            "zone",
+            *[slug for slug, _label in PARTIES],
+            "themes",
+            "what_happened",
+            "follow_up",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "themes": forms.CheckboxSelectMultiple,
+            "what_happened": forms.Textarea(attrs={"rows": 4}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = MediationTheme.objects.filter(active=True)
+        for slug, _label in PARTIES:
+            self.fields[slug].widget.attrs.update({"inputmode": "numeric", "min": 0})
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(slug) for slug, _label in PARTIES):
+            raise forms.ValidationError(_("Indiquez combien de personnes ont été rencontrées."))
+        return data

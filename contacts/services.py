@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.apps import apps
@@ -10,7 +11,20 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import LegalIdentity, Person, PersonMerge, generate_code, search_key
+from contacts.models import (
+    Channel,
+    Contact,
+    ContactMaterial,
+    FollowerSnapshot,
+    LegalIdentity,
+    MediationEvent,
+    Person,
+    PersonMerge,
+    Session,
+    SessionKind,
+    generate_code,
+    search_key,
+)
 
 
 class MergeError(Exception):
@@ -183,3 +197,121 @@ def person_merge_undo(*, merge: PersonMerge, by) -> PersonMerge:
     merge.undone_by = by
     merge.save(update_fields=["undone_at", "undone_by"])
     return merge
+
+
+# --- Field work -----------------------------------------------------------------------
+
+
+class SheetError(Exception):
+    """A round sheet that cannot be saved; nothing was written."""
+
+
+@transaction.atomic
+def session_create(*, data: dict[str, Any], by) -> Session:
+    """Open a session (round or opening) from a form's cleaned data."""
+    zones, staff = data.pop("zones", []), data.pop("staff", [])
+    session = Session(**data, created_by=by)
+    session.full_clean()
+    session.save()
+    session.zones.set(zones)
+    session.staff.set(staff or [by])
+    return session
+
+
+@transaction.atomic
+def session_update(*, session: Session, data: dict[str, Any]) -> Session:
+    """Change a session; its contacts follow its date (they are counted on its day)."""
+    zones, staff = data.pop("zones", None), data.pop("staff", None)
+    for name, value in data.items():
+        setattr(session, name, value)
+    session.full_clean()
+    session.save()
+    if zones is not None:
+        session.zones.set(zones)
+    if staff is not None:
+        session.staff.set(staff)
+    session.contacts.exclude(day=session.date).update(day=session.date)
+    return session
+
+
+def _occurred_at(session: Session | None, time: datetime.time | None) -> datetime.datetime:
+    """A row's moment: the session's day at the row's time (next day past midnight)."""
+    if session is None:
+        return timezone.now()
+    time = time or session.start_time or datetime.time(12)
+    day = session.date
+    if session.start_time and time < session.start_time and session.kind == SessionKind.NIGHT_ROUND:
+        day += datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+def _write_contact(contact: Contact, row: dict[str, Any]) -> Contact:
+    for name in (
+        "person",
+        "anonymous_gender",
+        "anonymous_age_category",
+        "channel",
+        "caarud",
+        "note",
+    ):
+        if name in row:
+            setattr(contact, name, row[name])
+    contact.full_clean(exclude=["day"])
+    contact.save()
+    for name in ("themes", "services", "referrals"):
+        getattr(contact, name).set(row.get(name) or [])
+    contact.material_lines.all().delete()
+    ContactMaterial.objects.bulk_create(
+        ContactMaterial(contact=contact, material=material, quantity=quantity)
+        for material, quantity in (row.get("material") or {}).items()
+    )
+    return contact
+
+
+@transaction.atomic
+def round_sheet_save(*, session: Session, rows: list[dict[str, Any]], by) -> list[Contact]:
+    """Write every row of a round sheet as a contact of the session, or none at all."""
+    contacts = []
+    for row in rows:
+        contact = Contact(
+            session=session, author=by, occurred_at=_occurred_at(session, row.get("time"))
+        )
+        contacts.append(_write_contact(contact, row))
+    return contacts
+
+
+@transaction.atomic
+def contact_save(
+    *, row: dict[str, Any], by, contact: Contact | None = None, occurred_at=None
+) -> Contact:
+    """Create or correct one contact (outside a sheet: phone, social network, parcel...)."""
+    if contact is None:
+        contact = Contact(author=by)
+    if occurred_at is not None:
+        contact.occurred_at = occurred_at
+    return _write_contact(contact, row)
+
+
+@transaction.atomic
+def follower_snapshot_record(
+    *, channel: Channel, date: datetime.date, followers: int, by
+) -> FollowerSnapshot:
+    """Record a network's follower count; a second count the same day replaces the first."""
+    snapshot, _created = FollowerSnapshot.objects.update_or_create(
+        channel=channel, date=date, defaults={"followers": followers, "author": by}
+    )
+    return snapshot
+
+
+@transaction.atomic
+def mediation_save(
+    *, data: dict[str, Any], by, event: MediationEvent | None = None
+) -> MediationEvent:
+    themes = data.pop("themes", [])
+    event = event or MediationEvent(author=by)
+    for name, value in data.items():
+        setattr(event, name, value)
+    event.full_clean()
+    event.save()
+    event.themes.set(themes)
+    return event

@@ -1,11 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
 from contacts import views
+from contacts import views_fieldwork as field
 
 app_name = "contacts"
 
-urlpatterns = [
+person_urlpatterns = [
     path("", views.person_list, name="person-list"),
+    path("suggestions/", field.person_suggest, name="person-suggest"),
     path("nouvelle/", views.person_create, name="person-create"),
     path("fusions/<int:pk>/annuler/", views.merge_undo, name="merge-undo"),
     path("<str:code>/", views.person_detail, name="person-detail"),
@@ -17,4 +19,25 @@ urlpatterns = [
     path(
         "<str:code>/panneaux/contacts/", views.person_contacts_panel, name="person-contacts-panel"
     ),
+]
+
+fieldwork_urlpatterns = [
+    path("sessions/", field.session_list, name="session-list"),
+    path("sessions/nouvelle/", field.session_create, name="session-create"),
+    path("sessions/<int:pk>/", field.session_detail, name="session-detail"),
+    path("sessions/<int:pk>/modifier/", field.session_edit, name="session-edit"),
+    path("sessions/<int:pk>/feuille/", field.round_sheet, name="round-sheet"),
+    path("sessions/<int:pk>/materiel/", field.session_material, name="session-material"),
+    path("sessions/<int:pk>/sites/", field.session_sites, name="session-sites"),
+    path("contacts/nouveau/", field.contact_create, name="contact-create"),
+    path("contacts/<int:pk>/", field.contact_edit, name="contact-edit"),
+    path("en-ligne/abonnes/", field.followers, name="followers"),
+    path("mediation/", field.mediation_list, name="mediation-list"),
+    path("mediation/nouvelle/", field.mediation_create, name="mediation-create"),
+    path("mediation/<int:pk>/", field.mediation_edit, name="mediation-edit"),
+]
+
+urlpatterns = [
+    path("personnes/", include(person_urlpatterns)),
+    path("terrain/", include(fieldwork_urlpatterns)),
 ]

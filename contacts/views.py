@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from contacts import access, services
 from contacts.forms import IdentityForm, MergeForm, PersonFilterForm, PersonForm
 from contacts.models import LegalIdentity, Person
+from contacts.views_fieldwork import contacts_panel_queryset
 from entractes.permissions import requires
 
 PAGE_SIZE = 50
@@ -125,7 +126,7 @@ def person_detail(request, code):
 @requires("persons.view")
 def person_contacts_panel(request, code):
     person = access.get_person_for_user(request.user, code)
-    contacts = person.contacts.select_related("author")[:20]
+    contacts = contacts_panel_queryset(person)[:30]
     return render(
         request,
         "contacts/person_detail.html#contacts-panel",

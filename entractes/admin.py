@@ -71,11 +71,8 @@ def _declared(view, capability: str):
 settings_site = SettingsSite(name="settings")
 
 
-class ReferenceAdmin(admin.ModelAdmin):
-    list_display = ["label", "slug", "position", "active"]
-    list_editable = ["position", "active"]
-    search_fields = ["label", "slug"]
-    list_filter = ["active"]
+class SettingsModelAdmin(admin.ModelAdmin):
+    """Editable by administrators, never deleted (deactivate instead)."""
 
     def has_module_permission(self, request) -> bool:
         return request.user.has_capability("settings.manage")
@@ -91,6 +88,13 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReferenceAdmin(SettingsModelAdmin):
+    list_display = ["label", "slug", "position", "active"]
+    list_editable = ["position", "active"]
+    search_fields = ["label", "slug"]
+    list_filter = ["active"]
 
     def get_readonly_fields(self, request, obj=None):
         # A slug names report keys: fixed once created.

@@ -42,7 +42,9 @@ CAPABILITIES: dict[str, Any] = {
     "persons.edit_identity": _("Saisir l'identité légale"),
     "persons.history": _("Voir l'historique des modifications d'une personne"),
     "contacts.log": _("Saisir des contacts avec des personnes connues"),
-    "contacts.log_anonymous": _("Saisir des contacts anonymes et du matériel"),
+    "contacts.log_anonymous": _("Ouvrir des sessions, saisir des contacts anonymes et du matériel"),
+    "mediation.log": _("Saisir et consulter la médiation sociale"),
+    "online.log": _("Saisir le travail en ligne (sites visités, abonné·es)"),
     # Restricted: exposes clinical content.
     "health.read_clinical": _("Lire les contenus cliniques"),
     # Restricted: exposes minors' follow-up files.
@@ -66,6 +68,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "persons.edit_identity",
             "contacts.log",
             "contacts.log_anonymous",
+            "mediation.log",
+            "online.log",
         }
     ),
     "online_worker": frozenset(
@@ -76,6 +80,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "persons.edit_identity",
             "contacts.log",
             "contacts.log_anonymous",
+            "mediation.log",
+            "online.log",
         }
     ),
     "nurse": frozenset(_HEALTH),
@@ -93,6 +99,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "minors.read_file",
             "reporting.view",
             "accesslog.view",
+            "mediation.log",
+            "online.log",
         }
     ),
     "administrator": frozenset({"staff.manage", "settings.manage", "accesslog.view"}),

@@ -7,7 +7,7 @@ from entractes.permissions import public
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("personnes/", include("contacts.urls")),
+    path("", include("contacts.urls")),
     path("personnel/", views.staff_list, name="staff-list"),
     path("personnel/nouveau/", views.staff_create, name="staff-create"),
     path("personnel/<int:pk>/", views.staff_edit, name="staff-edit"),

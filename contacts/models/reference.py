@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entractes.models import ReferenceItem
@@ -150,6 +153,39 @@ class Partner(models.Model):
         return self.name
 
 
+class OpeningSlotQuerySet(models.QuerySet):
+    def fitting(self, moment: datetime.datetime) -> tuple[OpeningSlot, datetime.date] | None:
+        """The regular slot that fits a moment best, with the day its session belongs to.
+
+        A slot fits from an hour before its start to two hours after its end; a night
+        round still running at 00:30 belongs to the day before.
+        """
+        local = timezone.localtime(moment).replace(tzinfo=None)
+        best, best_distance = None, None
+        for slot in self.filter(active=True):
+            for day in (local.date(), local.date() - datetime.timedelta(days=1)):
+                if day.weekday() != slot.weekday or (slot.valid_from and day < slot.valid_from):
+                    continue
+                start = datetime.datetime.combine(day, slot.start)
+                end = datetime.datetime.combine(
+                    day + datetime.timedelta(days=slot.crosses_midnight), slot.end
+                )
+                if (
+                    not start - datetime.timedelta(hours=1)
+                    <= local
+                    <= end + datetime.timedelta(hours=2)
+                ):
+                    continue
+                distance = (
+                    0
+                    if start <= local <= end
+                    else min(abs(local - start), abs(local - end)).seconds
+                )
+                if best_distance is None or distance < best_distance:
+                    best, best_distance = (slot, day), distance
+        return best
+
+
 class OpeningSlot(models.Model):
     """Regular hours of a kind of session (the new-session form proposes the current one)."""
 
@@ -170,6 +206,8 @@ class OpeningSlot(models.Model):
     end = models.TimeField(_("fin"), help_text=_("Avant le début : la session finit le lendemain."))
     valid_from = models.DateField(_("à partir du"), null=True, blank=True)
     active = models.BooleanField(_("actif"), default=True)
+
+    objects = OpeningSlotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("horaire régulier")

@@ -4,7 +4,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from entractes.permissions import PUBLIC, ROLES
-from tests.factories import LegalIdentityFactory, PersonFactory, UserFactory
+from tests.factories import (
+    ContactFactory,
+    LegalIdentityFactory,
+    MediationEventFactory,
+    PersonFactory,
+    SessionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +19,8 @@ FIELD = {"educator", "online_worker", "nurse", "doctor", "midwife", "director"}
 PERSON_READERS = FIELD | {"partner_practitioner"}
 IDENTITY = {"educator", "online_worker", "director"}
 EVERYONE = set(ROLES)
+LOGGERS = {"educator", "online_worker", "nurse", "doctor", "midwife", "peer_volunteer"}
+ONLINE_AND_MEDIATION = {"educator", "online_worker", "director"}
 
 # (url name, kwargs builder, method, roles allowed): written from the issue, not from the map.
 PAGES = [
@@ -29,6 +38,20 @@ PAGES = [
     ("contacts:identity-show", "person", "get", IDENTITY),
     ("contacts:identity-edit", "person", "get", {"educator", "online_worker"}),
     ("contacts:merge-undo", "merge", "post", IDENTITY),
+    ("contacts:person-suggest", None, "post", PERSON_READERS),
+    ("contacts:session-list", None, "get", LOGGERS),
+    ("contacts:session-create", None, "get", LOGGERS),
+    ("contacts:session-detail", "session", "get", LOGGERS),
+    ("contacts:session-edit", "session", "get", LOGGERS),
+    ("contacts:round-sheet", "session", "get", LOGGERS),
+    ("contacts:session-material", "session", "get", LOGGERS),
+    ("contacts:session-sites", "session", "get", {"educator", "online_worker"}),
+    ("contacts:contact-create", None, "get", LOGGERS),
+    ("contacts:contact-edit", "contact", "get", LOGGERS),
+    ("contacts:followers", None, "get", ONLINE_AND_MEDIATION),
+    ("contacts:mediation-list", None, "get", ONLINE_AND_MEDIATION),
+    ("contacts:mediation-create", None, "get", ONLINE_AND_MEDIATION),
+    ("contacts:mediation-edit", "mediation", "get", ONLINE_AND_MEDIATION),
     ("staff-list", None, "get", {"administrator"}),
     ("staff-create", None, "get", {"administrator"}),
     ("staff-edit", "staff", "get", {"administrator"}),
@@ -47,8 +70,13 @@ def objects(make_user):
 
     person = PersonFactory()
     LegalIdentityFactory(person=person)
-    merge = person_merge(kept=person, duplicate=PersonFactory(), by=make_user("educator"))
+    author = make_user("educator")
+    merge = person_merge(kept=person, duplicate=PersonFactory(), by=author)
+    session = SessionFactory(kind="online_round", created_by=author)
     return {
+        "session": {"pk": session.pk},
+        "contact": {"pk": ContactFactory(session=session, person=None, author=author).pk},
+        "mediation": {"pk": MediationEventFactory(author=author, residents=2).pk},
         "person": {"code": person.code},
         "merge": {"pk": merge.pk},
         "staff": {"pk": UserFactory(roles=["nurse"]).pk},

@@ -1,0 +1,342 @@
+"""Pages of the field work: sessions and round sheets, single contacts, online work,
+social mediation.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from contacts import access, services
+from contacts.forms import (
+    ContactRowForm,
+    ContactRowFormSet,
+    FollowerSnapshotForm,
+    MediationEventForm,
+    OnlineRoundSiteFormSet,
+    SessionForm,
+    SessionMaterialFormSet,
+    reference_choices,
+)
+from contacts.models import (
+    Channel,
+    Contact,
+    ContactMaterial,
+    FollowerSnapshot,
+    Material,
+    MediationEvent,
+    OpeningSlot,
+    Person,
+    SessionKind,
+)
+from entractes.permissions import requires
+
+
+def _sheet_materials():
+    return list(Material.objects.filter(active=True, on_round_sheet=True))
+
+
+def _row_kwargs(user, materials, refs=None):
+    return {
+        "materials": materials,
+        "can_identify": user.has_capability("contacts.log"),
+        "refs": refs or reference_choices(),
+    }
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def session_list(request):
+    kind = request.GET.get("kind", "")
+    sessions = access.sessions_for_user(request.user).annotate(n_contacts=Count("contacts"))
+    if kind in SessionKind.values:
+        sessions = sessions.filter(kind=kind)
+    since = timezone.localdate() - datetime.timedelta(days=int(request.GET.get("days", 60) or 60))
+    return render(
+        request,
+        "contacts/session_list.html",
+        {
+            "sessions": sessions.filter(date__gte=since)[:200],
+            "kinds": SessionKind.choices,
+            "kind": kind,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def session_create(request):
+    if request.method == "POST":
+        form = SessionForm(request.POST)
+        if form.is_valid():
+            session = services.session_create(data=dict(form.cleaned_data), by=request.user)
+            messages.success(request, _("Session ouverte : ajoutez les contacts."))
+            return redirect("contacts:round-sheet", pk=session.pk)
+    else:
+        initial = {"date": timezone.localdate(), "staff": [request.user.pk]}
+        fitting = OpeningSlot.objects.fitting(timezone.now())
+        if fitting:
+            slot, day = fitting
+            initial.update(kind=slot.kind, date=day, start_time=slot.start, end_time=slot.end)
+        form = SessionForm(initial=initial)
+    return render(request, "contacts/session_form.html", {"form": form, "creating": True})
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def session_edit(request, pk):
+    session = access.get_session_for_user(request.user, pk)
+    form = SessionForm(request.POST or None, instance=session)
+    if request.method == "POST" and form.is_valid():
+        services.session_update(session=session, data=dict(form.cleaned_data))
+        messages.success(request, _("Session mise à jour."))
+        return redirect("contacts:session-detail", pk=session.pk)
+    return render(request, "contacts/session_form.html", {"form": form, "session": session})
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def session_detail(request, pk):
+    session = access.get_session_for_user(request.user, pk)
+    contacts = session.contacts.select_related("person", "channel").prefetch_related(
+        Prefetch("material_lines", queryset=ContactMaterial.objects.select_related("material"))
+    )
+    material = (
+        ContactMaterial.objects.filter(contact__session=session)
+        .values("material__label")
+        .annotate(total=Sum("quantity"))
+        .order_by("material__label")
+    )
+    return render(
+        request,
+        "contacts/session_detail.html",
+        {
+            "session": session,
+            "contacts": contacts,
+            "material": material,
+            "session_material": session.material_lines.select_related("material", "partner"),
+            "sites": session.site_lines.select_related("site"),
+        },
+    )
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def round_sheet(request, pk):
+    """One screen to log a whole session; all rows are saved together or not at all."""
+    session = access.get_session_for_user(request.user, pk)
+    materials = _sheet_materials()
+    kwargs = _row_kwargs(request.user, materials)
+    channel = Channel.objects.filter(slug=session.default_channel_slug).first()
+    initial_row = {"channel": channel, "caarud": False}
+    # Every row starts from the session's defaults: a row left untouched is skipped.
+    try:
+        rows = min(int(request.POST.get("form-TOTAL_FORMS", 1)), 1000)
+    except ValueError:
+        rows = 1
+    formset = ContactRowFormSet(
+        request.POST or None, form_kwargs=kwargs, initial=[initial_row] * rows
+    )
+    if request.method == "POST" and formset.is_valid():
+        rows = [
+            form.cleaned_data
+            for form in formset.forms
+            if form.has_changed() and not formset._should_delete_form(form)
+        ]
+        saved = services.round_sheet_save(session=session, rows=rows, by=request.user)
+        messages.success(
+            request, _("%(n)d contact(s) enregistré(s) sur la session.") % {"n": len(saved)}
+        )
+        return redirect("contacts:session-detail", pk=session.pk)
+    empty = ContactRowFormSet(form_kwargs=kwargs, initial=[initial_row]).empty_form
+    empty.initial = initial_row
+    return render(
+        request,
+        "contacts/round_sheet.html",
+        {"session": session, "formset": formset, "empty_form": empty, "materials": materials},
+    )
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def session_material(request, pk):
+    session = access.get_session_for_user(request.user, pk)
+    formset = SessionMaterialFormSet(request.POST or None, instance=session)
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, _("Matériel hors contact enregistré."))
+        return redirect("contacts:session-detail", pk=session.pk)
+    return render(
+        request,
+        "contacts/session_lines.html",
+        {"session": session, "formset": formset, "title": _("Matériel hors contact")},
+    )
+
+
+@never_cache
+@requires("online.log")
+def session_sites(request, pk):
+    session = access.get_session_for_user(request.user, pk)
+    formset = OnlineRoundSiteFormSet(request.POST or None, instance=session)
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, _("Sites visités enregistrés."))
+        return redirect("contacts:session-detail", pk=session.pk)
+    return render(
+        request,
+        "contacts/session_lines.html",
+        {"session": session, "formset": formset, "title": _("Sites d'annonces visités")},
+    )
+
+
+def _all_materials():
+    return list(Material.objects.filter(active=True))
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def contact_create(request):
+    """A single contact outside a sheet: a phone call, a conversation online, a parcel."""
+    kwargs = _row_kwargs(request.user, _all_materials())
+    initial = {"channel": Channel.objects.filter(slug=request.GET.get("channel", "phone")).first()}
+    person_code = request.GET.get("person", "")
+    if person_code and request.user.has_capability("contacts.log"):
+        initial["person"] = person_code
+    form = ContactRowForm(request.POST or None, initial=initial, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        occurred_at = _moment(request.POST.get("day"), form.cleaned_data.get("time"))
+        contact = services.contact_save(
+            row=form.cleaned_data, by=request.user, occurred_at=occurred_at
+        )
+        messages.success(request, _("Contact enregistré."))
+        if contact.person and request.user.has_capability("persons.view"):
+            return redirect("contacts:person-detail", code=contact.person.code)
+        return redirect("contacts:contact-create")
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {"form": form, "day": request.POST.get("day") or timezone.localdate()},
+    )
+
+
+def _moment(day: str | None, time: datetime.time | None) -> datetime.datetime:
+    try:
+        date = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    except ValueError:
+        date = timezone.localdate()
+    time = time or timezone.localtime().time().replace(second=0, microsecond=0)
+    return timezone.make_aware(datetime.datetime.combine(min(date, timezone.localdate()), time))
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def contact_edit(request, pk):
+    contact = access.get_contact_for_user(request.user, pk)
+    kwargs = _row_kwargs(request.user, _all_materials())
+    lines = {
+        line.material.slug: line.quantity
+        for line in contact.material_lines.select_related("material")
+    }
+    initial = {
+        "person": contact.person.code if contact.person else "",
+        "anonymous_gender": contact.anonymous_gender,
+        "anonymous_age_category": contact.anonymous_age_category,
+        "channel": contact.channel,
+        "caarud": contact.caarud,
+        "time": timezone.localtime(contact.occurred_at).time(),
+        "themes": list(contact.themes.all()),
+        "services": list(contact.services.all()),
+        "referrals": list(contact.referrals.all()),
+        "note": contact.note,
+        **{f"qty_{slug}": quantity for slug, quantity in lines.items()},
+    }
+    form = ContactRowForm(request.POST or None, initial=initial, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        occurred_at = None
+        if contact.session_id is None:
+            occurred_at = _moment(request.POST.get("day"), form.cleaned_data.get("time"))
+        services.contact_save(
+            row=form.cleaned_data, by=request.user, contact=contact, occurred_at=occurred_at
+        )
+        messages.success(request, _("Contact corrigé."))
+        if contact.session_id:
+            return redirect("contacts:session-detail", pk=contact.session_id)
+        return redirect("contacts:contact-create")
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {"form": form, "contact": contact, "day": timezone.localtime(contact.occurred_at).date()},
+    )
+
+
+@never_cache
+@requires("persons.view")
+def person_suggest(request):
+    """Options for the person autocomplete, by POST so no name travels in a URL."""
+    text = request.POST.get("q") or next(
+        (v for k, v in request.POST.items() if k.endswith("-person") or k == "person"), ""
+    )
+    persons = (
+        access.persons_for_user(request.user).search(text)[:12] if len(text.strip()) >= 2 else []
+    )
+    return render(request, "contacts/person_options.html", {"persons": persons})
+
+
+@never_cache
+@requires("online.log")
+def followers(request):
+    form = FollowerSnapshotForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        services.follower_snapshot_record(**form.cleaned_data, by=request.user)
+        messages.success(request, _("Relevé enregistré."))
+        return redirect("contacts:followers")
+    snapshots = FollowerSnapshot.objects.select_related("channel", "author")[:100]
+    return render(request, "contacts/followers.html", {"form": form, "snapshots": snapshots})
+
+
+@never_cache
+@requires("mediation.log")
+def mediation_list(request):
+    events = MediationEvent.objects.select_related("zone").prefetch_related("themes")[:200]
+    return render(request, "contacts/mediation_list.html", {"events": events})
+
+
+@never_cache
+@requires("mediation.log")
+def mediation_create(request):
+    form = MediationEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.mediation_save(data=dict(form.cleaned_data), by=request.user)
+        messages.success(request, _("Médiation enregistrée."))
+        return redirect("contacts:mediation-list")
+    return render(request, "contacts/mediation_form.html", {"form": form, "creating": True})
+
+
+@never_cache
+@requires("mediation.log")
+def mediation_edit(request, pk):
+    event = access.get_mediation_for_user(request.user, pk)
+    form = MediationEventForm(request.POST or None, instance=event)
+    if request.method == "POST" and form.is_valid():
+        services.mediation_save(data=dict(form.cleaned_data), by=request.user, event=event)
+        messages.success(request, _("Médiation mise à jour."))
+        return redirect("contacts:mediation-list")
+    return render(request, "contacts/mediation_form.html", {"form": form, "event": event})
+
+
+def contacts_panel_queryset(person: Person):
+    return (
+        Contact.objects.filter(person=person)
+        .select_related("channel", "session", "author")
+        .prefetch_related(
+            "themes",
+            Prefetch("material_lines", queryset=ContactMaterial.objects.select_related("material")),
+        )
+    )
