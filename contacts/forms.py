@@ -55,6 +55,7 @@ class PersonForm(forms.ModelForm):
             "products",
             "referral_source",
             "notes",
+            "objects_to_health_sharing",
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

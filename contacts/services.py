@@ -138,7 +138,6 @@ def person_merge(*, kept: Person, duplicate: Person, by) -> PersonMerge:
     moved: list[dict[str, Any]] = []
     for model, field, kind in _person_relations():
         label = model._meta.label_lower
-        rows = model._base_manager.filter(**{field.attname: duplicate.pk})
         if kind == "m2m":
             source = field.m2m_field_name() + "_id"
             target = field.m2m_reverse_field_name() + "_id"
@@ -158,6 +157,7 @@ def person_merge(*, kept: Person, duplicate: Person, by) -> PersonMerge:
         if kind == "one" and model._base_manager.filter(**{field.attname: kept.pk}).exists():
             # The kept person has its own: the duplicate's stays with the pointer.
             continue
+        rows = model._base_manager.filter(**{field.attname: duplicate.pk})
         pks = list(rows.values_list("pk", flat=True))
         if pks:
             rows.update(**{field.attname: kept.pk})

@@ -45,8 +45,10 @@ CAPABILITIES: dict[str, Any] = {
     "contacts.log_anonymous": _("Ouvrir des sessions, saisir des contacts anonymes et du matériel"),
     "mediation.log": _("Saisir et consulter la médiation sociale"),
     "online.log": _("Saisir le travail en ligne (sites visités, abonné·es)"),
-    # Restricted: exposes clinical content.
-    "health.read_clinical": _("Lire les contenus cliniques"),
+    # Restricted: exposes clinical content of every line.
+    "health.read_clinical": _("Lire les contenus cliniques de toutes les lignes"),
+    # Restricted: exposes the clinical content of the user's own line(s) only.
+    "health.use": _("Utiliser le pôle santé (sa ou ses lignes)"),
     # Restricted: exposes minors' follow-up files.
     "minors.read_file": _("Lire les dossiers du suivi des mineurs"),
     "reporting.view": _("Voir les chiffres et le rapport d'activité"),
@@ -57,7 +59,12 @@ CAPABILITIES: dict[str, Any] = {
 }
 
 _FIELD_STAFF = {"persons.view", "persons.edit", "persons.history"}
-_HEALTH = _FIELD_STAFF | {"health.read_clinical", "contacts.log", "contacts.log_anonymous"}
+_HEALTH = _FIELD_STAFF | {
+    "health.read_clinical",
+    "health.use",
+    "contacts.log",
+    "contacts.log_anonymous",
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     "educator": frozenset(
@@ -89,7 +96,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     "midwife": frozenset(_HEALTH),
     # Partner practitioners find the persons they see; clinical reads are limited
     # to their own line by the health app, not by a capability.
-    "partner_practitioner": frozenset({"persons.view"}),
+    "partner_practitioner": frozenset({"persons.view", "health.use"}),
     "peer_volunteer": frozenset({"contacts.log_anonymous"}),
     "director": frozenset(
         _FIELD_STAFF
@@ -117,6 +124,9 @@ RESTRICTED = frozenset(
         "accesslog.view",
     }
 )
+
+# Roles whose holders read clinical content: an administrator cannot give them to themselves.
+HEALTH_ROLES = frozenset({"nurse", "doctor", "midwife", "partner_practitioner"})
 
 # Pages anyone may open, logged in or not (login, password reset, language switch).
 PUBLIC = "public"

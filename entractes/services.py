@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from entractes.models import User
+from entractes.permissions import HEALTH_ROLES
 
 
 class StaffError(Exception):
@@ -33,8 +34,11 @@ def staff_create(*, form_data: dict[str, Any], password: str) -> User:
 @transaction.atomic
 def staff_update(*, user: User, form_data: dict[str, Any], by: User) -> User:
     roles = form_data.pop("roles")
-    if user.pk == by.pk and "administrator" not in {r.slug for r in roles}:
+    new_slugs = {r.slug for r in roles}
+    if user.pk == by.pk and "administrator" not in new_slugs:
         raise StaffError(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur·rice."))
+    if user.pk == by.pk and (new_slugs - user.role_slugs) & HEALTH_ROLES:
+        raise StaffError(_("Vous ne pouvez pas vous attribuer un rôle du pôle santé."))
     for name, value in form_data.items():
         setattr(user, name, value)
     user.save()

@@ -14,6 +14,7 @@ from contacts.models import (
     Session,
 )
 from entractes.models import Role, User
+from health.models import Act, Consultation, ConsultationAct, HealthSession, ServiceLine
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -86,3 +87,31 @@ class LegalIdentityFactory(factory.django.DjangoModelFactory):
     first_names = "Prenomlegal"
     birth_place = "Lagos"
     nationality = "nigériane"
+
+
+class HealthSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthSession
+
+    line = factory.LazyFunction(lambda: ServiceLine.objects.get(slug="nurse"))
+    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=2))
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consultation
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    line = factory.LazyFunction(lambda: ServiceLine.objects.get(slug="nurse"))
+    at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
+    author = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def acts(self, create, extracted, **kwargs):
+        """``acts=[("trod_hiv", "negative")]`` adds acts with their results."""
+        for slug, result in extracted or []:
+            ConsultationAct.objects.create(
+                consultation=self, act=Act.objects.get(slug=slug), result=result
+            )

@@ -145,6 +145,13 @@ class Person(models.Model):
         default=ReferralSource.UNKNOWN,
     )
     notes = models.TextField(_("notes"), blank=True)
+    objects_to_health_sharing = models.BooleanField(
+        _("s'oppose au partage des notes de santé"),
+        default=False,
+        help_text=_(
+            "Si coché, aucune note de transmission du pôle santé n'est montrée aux éducateur·rices."
+        ),
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("fusionnée dans"),

@@ -5,7 +5,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from entractes.permissions import PUBLIC, ROLES
 from tests.factories import (
+    ConsultationFactory,
     ContactFactory,
+    HealthSessionFactory,
     LegalIdentityFactory,
     MediationEventFactory,
     PersonFactory,
@@ -21,6 +23,8 @@ IDENTITY = {"educator", "online_worker", "director"}
 EVERYONE = set(ROLES)
 LOGGERS = {"educator", "online_worker", "nurse", "doctor", "midwife", "peer_volunteer"}
 ONLINE_AND_MEDIATION = {"educator", "online_worker", "director"}
+HEALTH_STAFF = {"nurse", "doctor", "midwife"}
+HEALTH_USERS = HEALTH_STAFF | {"partner_practitioner"}
 
 # (url name, kwargs builder, method, roles allowed): written from the issue, not from the map.
 PAGES = [
@@ -52,6 +56,17 @@ PAGES = [
     ("contacts:mediation-list", None, "get", ONLINE_AND_MEDIATION),
     ("contacts:mediation-create", None, "get", ONLINE_AND_MEDIATION),
     ("contacts:mediation-edit", "mediation", "get", ONLINE_AND_MEDIATION),
+    ("health:home", None, "get", HEALTH_USERS),
+    ("health:consultation-create", None, "get", HEALTH_USERS),
+    # The partner practitioner here is linked to no line: the nurse's records are not theirs.
+    ("health:consultation-detail", "consultation", "get", HEALTH_STAFF),
+    ("health:consultation-edit", "consultation", "get", HEALTH_STAFF),
+    ("health:session-list", None, "get", HEALTH_USERS),
+    ("health:session-create", None, "get", HEALTH_USERS),
+    ("health:session-detail", "health_session", "get", HEALTH_STAFF),
+    ("health:workshop-list", None, "get", HEALTH_USERS),
+    ("health:workshop-create", None, "get", HEALTH_USERS),
+    ("health:person-panel", "person", "get", PERSON_READERS),
     ("staff-list", None, "get", {"administrator"}),
     ("staff-create", None, "get", {"administrator"}),
     ("staff-edit", "staff", "get", {"administrator"}),
@@ -73,7 +88,11 @@ def objects(make_user):
     author = make_user("educator")
     merge = person_merge(kept=person, duplicate=PersonFactory(), by=author)
     session = SessionFactory(kind="online_round", created_by=author)
+    health_session = HealthSessionFactory(created_by=author)
+    consultation = ConsultationFactory(person=person, session=health_session, author=author)
     return {
+        "consultation": {"pk": consultation.pk},
+        "health_session": {"pk": health_session.pk},
         "session": {"pk": session.pk},
         "contact": {"pk": ContactFactory(session=session, person=None, author=author).pk},
         "mediation": {"pk": MediationEventFactory(author=author, residents=2).pk},

@@ -1,0 +1,106 @@
+"""Reads of health records for a user: clinical content for health staff only.
+
+Nurses, doctors and midwives read every line; a partner practitioner reads only the
+line(s) they are linked to; everybody else reads nothing clinical. Each read of a
+consultation or of a health list is written to the access log here.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, QuerySet
+from django.http import Http404
+
+from contacts.models import Person
+from entractes.models import AccessLogEntry
+from health.models import Consultation, HealthSession, ServiceLine, Workshop
+
+
+def lines_for_user(user) -> QuerySet[ServiceLine]:
+    if user.has_capability("health.read_clinical"):
+        return ServiceLine.objects.filter(active=True)
+    if user.has_capability("health.use"):
+        return ServiceLine.objects.filter(active=True, practitioners=user)
+    return ServiceLine.objects.none()
+
+
+def consultations_for_user(user) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(line__in=lines_for_user(user)).select_related(
+        "person", "line"
+    )
+
+
+def sessions_for_user(user) -> QuerySet[HealthSession]:
+    return HealthSession.objects.filter(line__in=lines_for_user(user)).select_related(
+        "line", "practitioner"
+    )
+
+
+def workshops_for_user(user) -> QuerySet[Workshop]:
+    if not user.has_capability("health.use"):
+        return Workshop.objects.none()
+    return Workshop.objects.select_related("line")
+
+
+def log_list_read(user, what: str) -> None:
+    """Record that a health list was shown to the user."""
+    AccessLogEntry.objects.record(
+        user=user, action=AccessLogEntry.Action.READ, target=f"health:{what}", detail=what
+    )
+
+
+def get_consultation_for_user(user, pk: int) -> Consultation:
+    """A consultation the user may read, logged; 404 for missing and not allowed alike."""
+    try:
+        consultation = consultations_for_user(user).get(pk=pk)
+    except Consultation.DoesNotExist:
+        if Consultation.objects.filter(pk=pk).exists():
+            AccessLogEntry.objects.record_refusal(user=user, target=f"health.consultation:{pk}")
+            # Health staff of another line are told it is not theirs; others see nothing.
+            if user.has_capability("health.use"):
+                raise PermissionDenied from None
+        raise Http404 from None
+    AccessLogEntry.objects.record(user=user, action=AccessLogEntry.Action.READ, target=consultation)
+    return consultation
+
+
+def get_session_for_user(user, pk: int) -> HealthSession:
+    try:
+        return sessions_for_user(user).get(pk=pk)
+    except HealthSession.DoesNotExist:
+        if user.has_capability("health.use") and HealthSession.objects.filter(pk=pk).exists():
+            raise PermissionDenied from None
+        raise Http404 from None
+
+
+def person_consultations_for_user(user, person: Person) -> QuerySet[Consultation] | None:
+    """The person's consultations for health staff (logged), None for anybody else."""
+    if not user.has_capability("health.use"):
+        return None
+    AccessLogEntry.objects.record(
+        user=user, action=AccessLogEntry.Action.READ, target=person, detail="health.consultations"
+    )
+    return consultations_for_user(user).filter(person=person).prefetch_related("acts__act")
+
+
+def person_health_summary(person: Person) -> dict:
+    """What any person reader may know: that a follow-up exists, its last date and
+    lines, and the shareable transmission notes unless the person objects.
+    """
+    consultations = Consultation.objects.filter(person=person)
+    summary = consultations.aggregate(last=Max("day"))
+    summary["lines"] = list(
+        ServiceLine.objects.filter(consultations__person=person)
+        .distinct()
+        .values_list("label", flat=True)
+    )
+    summary["shared_notes"] = (
+        []
+        if person.objects_to_health_sharing
+        else list(
+            consultations.exclude(shared_note="")
+            .order_by("-at")
+            .values("day", "line__label", "shared_note")[:10]
+        )
+    )
+    return summary
