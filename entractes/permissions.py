@@ -49,6 +49,8 @@ CAPABILITIES: dict[str, Any] = {
     "health.read_clinical": _("Lire les contenus cliniques de toutes les lignes"),
     # Restricted: exposes the clinical content of the user's own line(s) only.
     "health.use": _("Utiliser le pôle santé (sa ou ses lignes)"),
+    # Restricted: exposes procedures and PSP files (legal situations, residence).
+    "rights.use": _("Suivre les démarches d'accès aux droits et les dossiers PSP"),
     # Restricted: exposes minors' follow-up files.
     "minors.read_file": _("Lire les dossiers du suivi des mineurs"),
     "reporting.view": _("Voir les chiffres et le rapport d'activité"),
@@ -76,6 +78,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "contacts.log",
             "contacts.log_anonymous",
             "mediation.log",
+            "rights.use",
             "online.log",
         }
     ),
@@ -88,6 +91,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "contacts.log",
             "contacts.log_anonymous",
             "mediation.log",
+            "rights.use",
             "online.log",
         }
     ),
@@ -106,6 +110,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "minors.read_file",
             "reporting.view",
             "accesslog.view",
+            "rights.use",
             "mediation.log",
             "online.log",
         }
@@ -120,6 +125,8 @@ RESTRICTED = frozenset(
         "persons.read_identity",
         "persons.edit_identity",
         "health.read_clinical",
+        "health.use",
+        "rights.use",
         "minors.read_file",
         "accesslog.view",
     }

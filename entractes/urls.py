@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("contacts.urls")),
     path("sante/", include("health.urls")),
+    path("droits/", include("rights.urls")),
     path("personnel/", views.staff_list, name="staff-list"),
     path("personnel/nouveau/", views.staff_create, name="staff-create"),
     path("personnel/<int:pk>/", views.staff_edit, name="staff-edit"),

@@ -8,31 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import PersonCodeField
 from contacts.models import Person, normalize_code
 from health.models import Act, Consultation, ConsultationAct, HealthSession, Workshop
-
-
-class PersonCodeField(forms.CharField):
-    """A person typed by code (with the autocomplete); merged records lead to the kept one."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Personne (code)"))
-        kwargs.setdefault("max_length", 12)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"list": "person-options", "autocomplete": "off"})
-
-    def clean(self, value):
-        code = normalize_code(super().clean(value) or "")
-        if not code:
-            if self.required:
-                raise forms.ValidationError(_("Indiquez la personne par son code."))
-            return None
-        person = Person.all_objects.filter(code=code).select_related("merged_into").first()
-        if person is None:
-            raise forms.ValidationError(
-                _("Aucune personne ne porte le code %(code)s.") % {"code": code}
-            )
-        return person.merged_into or person
 
 
 class ConsultationForm(forms.ModelForm):

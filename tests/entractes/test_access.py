@@ -67,6 +67,16 @@ PAGES = [
     ("health:workshop-list", None, "get", HEALTH_USERS),
     ("health:workshop-create", None, "get", HEALTH_USERS),
     ("health:person-panel", "person", "get", PERSON_READERS),
+    ("rights:procedure-list", None, "get", ONLINE_AND_MEDIATION),
+    ("rights:procedure-create", None, "get", ONLINE_AND_MEDIATION),
+    ("rights:procedure-detail", "procedure", "get", ONLINE_AND_MEDIATION),
+    ("rights:procedure-edit", "procedure", "get", ONLINE_AND_MEDIATION),
+    ("rights:procedure-status", "procedure", "post", ONLINE_AND_MEDIATION),
+    ("rights:psp-list", None, "get", ONLINE_AND_MEDIATION),
+    ("rights:psp-create", None, "post", ONLINE_AND_MEDIATION),
+    ("rights:psp-detail", "psp", "get", ONLINE_AND_MEDIATION),
+    ("rights:psp-transition", "psp", "post", ONLINE_AND_MEDIATION),
+    ("rights:person-panel", "person", "get", PERSON_READERS),
     ("staff-list", None, "get", {"administrator"}),
     ("staff-create", None, "get", {"administrator"}),
     ("staff-edit", "staff", "get", {"administrator"}),
@@ -90,7 +100,21 @@ def objects(make_user):
     session = SessionFactory(kind="online_round", created_by=author)
     health_session = HealthSessionFactory(created_by=author)
     consultation = ConsultationFactory(person=person, session=health_session, author=author)
+    from rights.models import Procedure, ProcedureTheme, PSPFile
+
+    procedure = Procedure.objects.create(
+        person=person,
+        theme=ProcedureTheme.objects.first(),
+        request="RSA",
+        worker=author,
+        created_by=author,
+    )
+    psp = PSPFile.objects.create(
+        person=person, kind="first_request", worker=author, created_by=author
+    )
     return {
+        "procedure": {"pk": procedure.pk},
+        "psp": {"pk": psp.pk},
         "consultation": {"pk": consultation.pk},
         "health_session": {"pk": health_session.pk},
         "session": {"pk": session.pk},

@@ -1,0 +1,56 @@
+"""Reads of procedures and PSP files: educators and the director only; PSP reads logged."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from contacts.models import Person
+from entractes.models import AccessLogEntry
+from rights.models import Procedure, PSPFile
+
+
+def procedures_for_user(user) -> QuerySet[Procedure]:
+    if not user.has_capability("rights.use"):
+        return Procedure.objects.none()
+    return Procedure.objects.select_related("person", "theme", "worker")
+
+
+def psp_files_for_user(user) -> QuerySet[PSPFile]:
+    if not user.has_capability("rights.use"):
+        return PSPFile.objects.none()
+    return PSPFile.objects.select_related("person", "worker")
+
+
+def get_procedure_for_user(user, pk: int) -> Procedure:
+    try:
+        return procedures_for_user(user).get(pk=pk)
+    except Procedure.DoesNotExist:
+        raise Http404 from None
+
+
+def get_psp_file_for_user(user, pk: int) -> PSPFile:
+    """A PSP file, its read written to the access log; 404 for missing or not allowed."""
+    try:
+        psp_file = psp_files_for_user(user).get(pk=pk)
+    except PSPFile.DoesNotExist:
+        raise Http404 from None
+    AccessLogEntry.objects.record(user=user, action=AccessLogEntry.Action.READ, target=psp_file)
+    return psp_file
+
+
+def person_rights_for_user(user, person: Person) -> dict | None:
+    """The person's procedures and PSP files for the person page, or None."""
+    if not user.has_capability("rights.use"):
+        return None
+    psp_files = list(psp_files_for_user(user).filter(person=person))
+    for psp_file in psp_files:
+        AccessLogEntry.objects.record(
+            user=user, action=AccessLogEntry.Action.READ, target=psp_file, detail="person page"
+        )
+    return {
+        "procedures": procedures_for_user(user)
+        .filter(person=person)
+        .order_by("status", "-opened_on"),
+        "psp_files": psp_files,
+    }
