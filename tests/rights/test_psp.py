@@ -29,7 +29,8 @@ def move(psp_file, to, by, **data):
     return services.psp_file_transition(psp_file=psp_file, to=to, data=data, by=by)
 
 
-def favourable_path(psp_file, by, filed=D(2023, 3, 1)):
+def favourable_path(psp_file, by, filed=None):
+    filed = filed or D(2023, 3, 1)
     move(psp_file, "filed", by, filed_on=filed, commission_date=filed + datetime.timedelta(days=30))
     move(
         psp_file,
