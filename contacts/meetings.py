@@ -8,6 +8,8 @@ so figures count persons in one query whatever their number.
 
 from __future__ import annotations
 
+import datetime
+
 from django.apps import apps
 from django.conf import settings
 from django.db.models import (
@@ -21,7 +23,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Least
+from django.db.models.functions import (
+    Coalesce,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    Greatest,
+    Least,
+)
 
 from contacts.models import AgeCategory
 
@@ -54,6 +63,22 @@ def first_meeting(year: int | None = None):
     return _earliest(sources)
 
 
+def last_meeting(ref: str = "pk"):
+    """Expression: the day the person ``OuterRef(ref)`` was last met."""
+    parts = [
+        Subquery(
+            model._base_manager.filter(person=OuterRef(ref))
+            .order_by(f"-{date_field}")
+            .values(date_field)[:1]
+        )
+        for model, date_field in meeting_sources()
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    rotations = [Coalesce(*parts[i:], *parts[:i]) for i in range(len(parts))]
+    return Greatest(*rotations)
+
+
 def met_in(year: int):
     """Expression: whether ``OuterRef('pk')`` was met in ``year``."""
     checks = [
@@ -70,17 +95,23 @@ def _date_number(expression):
     return ExtractYear(expression) * 10000 + ExtractMonth(expression) * 100 + ExtractDay(expression)
 
 
-def age_number(day_field: str):
-    """Expression: ``(day - birth)`` as YYYYMMDD numbers; the age is this // 10000.
-
-    With only a birth year, the person is taken as born on 1 January of that year.
-    """
-    birth = Case(
-        When(birth_date__isnull=False, then=_date_number(F("birth_date"))),
-        default=F("birth_year") * 10000 + Value(101),
+def _birth_number(prefix: str = ""):
+    # With only a birth year, the person is taken as born on 1 January of that year.
+    return Case(
+        When(**{f"{prefix}birth_date__isnull": False}, then=_date_number(F(f"{prefix}birth_date"))),
+        default=F(f"{prefix}birth_year") * 10000 + Value(101),
         output_field=IntegerField(),
     )
-    return _date_number(F(day_field)) - birth
+
+
+def age_number(day_field: str):
+    """Expression: ``(day - birth)`` as YYYYMMDD numbers; the age is this // 10000."""
+    return _date_number(F(day_field)) - _birth_number()
+
+
+def age_number_on(day: datetime.date, prefix: str = ""):
+    """Expression: ``age_number`` on a fixed day (``prefix`` reaches the person)."""
+    return Value(day.year * 10000 + day.month * 100 + day.day) - _birth_number(prefix)
 
 
 UNKNOWN_AGE = Q(age_to_establish=True) | Q(birth_date__isnull=True, birth_year__isnull=True)

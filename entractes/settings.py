@@ -192,7 +192,12 @@ if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Panels of the person page, each served by its app (URL names taking the person's code).
-PERSON_PANELS = ["contacts:person-contacts-panel", "health:person-panel", "rights:person-panel"]
+PERSON_PANELS = [
+    "contacts:person-contacts-panel",
+    "health:person-panel",
+    "rights:person-panel",
+    "minors:person-panel",
+]
 
 # Records that count as meeting a person: (model, date field), each with a "person" key.
 PERSON_MEETINGS = [("contacts.Contact", "day"), ("health.Consultation", "day")]

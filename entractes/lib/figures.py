@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 
 Value = int | float | None
 
@@ -40,7 +39,7 @@ class Figure:
         if self.measure == "distinct":
             return Count(self.field, distinct=True, filter=self.where)
         if self.measure == "sum":
-            return Coalesce(Sum(self.field, filter=self.where), 0)
+            return Sum(self.field, filter=self.where, default=0)
         raise ValueError(f"Unknown measure {self.measure!r}")
 
 

@@ -25,6 +25,7 @@ LOGGERS = {"educator", "online_worker", "nurse", "doctor", "midwife", "peer_volu
 ONLINE_AND_MEDIATION = {"educator", "online_worker", "director"}
 HEALTH_STAFF = {"nurse", "doctor", "midwife"}
 HEALTH_USERS = HEALTH_STAFF | {"partner_practitioner"}
+MINORS = {"minors_team", "director"}
 
 # (url name, kwargs builder, method, roles allowed): written from the issue, not from the map.
 PAGES = [
@@ -77,6 +78,17 @@ PAGES = [
     ("rights:psp-detail", "psp", "get", ONLINE_AND_MEDIATION),
     ("rights:psp-transition", "psp", "post", ONLINE_AND_MEDIATION),
     ("rights:person-panel", "person", "get", PERSON_READERS),
+    ("minors:home", None, "get", MINORS),
+    ("minors:file-create", None, "get", MINORS),
+    ("minors:file-detail", "minor_file", "get", MINORS),
+    ("minors:file-edit", "minor_file", "get", MINORS),
+    ("minors:file-add", "minor_file_add", "post", MINORS),
+    ("minors:period-end", "minor_period", "post", MINORS),
+    ("minors:report-list", None, "get", MINORS),
+    ("minors:report-link", "report", "post", MINORS),
+    ("minors:training", None, "get", MINORS),
+    ("minors:training-add", "training_kind", "get", MINORS),
+    ("minors:person-panel", "person", "get", PERSON_READERS),
     ("staff-list", None, "get", {"administrator"}),
     ("staff-create", None, "get", {"administrator"}),
     ("staff-edit", "staff", "get", {"administrator"}),
@@ -112,7 +124,19 @@ def objects(make_user):
     psp = PSPFile.objects.create(
         person=person, kind="first_request", worker=author, created_by=author
     )
+    from minors.models import MinorFile, ReceivedReport, Runaway
+
+    minor_file = MinorFile.objects.create(
+        person=person, worker=author, created_by=author, first_meeting_place="outreach"
+    )
+    runaway = Runaway.objects.create(file=minor_file, start=minor_file.opened_on)
+    report = ReceivedReport.objects.create(description="x", author=author)
     return {
+        "minor_file": {"pk": minor_file.pk},
+        "minor_file_add": {"pk": minor_file.pk, "kind": "runaway"},
+        "minor_period": {"pk": minor_file.pk, "kind": "runaway", "record": runaway.pk},
+        "report": {"pk": report.pk},
+        "training_kind": {"kind": "school"},
         "procedure": {"pk": procedure.pk},
         "psp": {"pk": psp.pk},
         "consultation": {"pk": consultation.pk},

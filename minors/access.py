@@ -1,0 +1,94 @@
+"""Reads of the minors' follow-up: the minors' team and the director only, every read logged."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from contacts import meetings
+from contacts.models import Person
+from entractes.models import AccessLogEntry
+from minors.models import MinorFile, ReceivedReport, Runaway
+
+
+def _allowed(user) -> bool:
+    return user.has_capability("minors.read_file")
+
+
+def log_list_read(user, what: str) -> None:
+    AccessLogEntry.objects.record(
+        user=user, action=AccessLogEntry.Action.READ, target=f"minors:{what}", detail=what
+    )
+
+
+def files_for_user(user) -> QuerySet[MinorFile]:
+    if not _allowed(user):
+        return MinorFile.objects.none()
+    return MinorFile.objects.select_related("person", "worker")
+
+
+def get_file_for_user(user, pk: int) -> MinorFile:
+    """A file, its read logged; 404 for missing and not allowed alike."""
+    try:
+        minor_file = files_for_user(user).get(pk=pk)
+    except MinorFile.DoesNotExist:
+        raise Http404 from None
+    AccessLogEntry.objects.record(user=user, action=AccessLogEntry.Action.READ, target=minor_file)
+    return minor_file
+
+
+def reports_for_user(user) -> QuerySet[ReceivedReport]:
+    if not _allowed(user):
+        return ReceivedReport.objects.none()
+    return ReceivedReport.objects.select_related("partner", "person")
+
+
+def get_report_for_user(user, pk: int) -> ReceivedReport:
+    try:
+        return reports_for_user(user).get(pk=pk)
+    except ReceivedReport.DoesNotExist:
+        raise Http404 from None
+
+
+def person_files_for_user(user, person: Person) -> list[MinorFile] | None:
+    """The person's files for the person page (logged), or None: others see nothing."""
+    if not _allowed(user):
+        return None
+    found = list(files_for_user(user).filter(person=person))
+    for minor_file in found:
+        AccessLogEntry.objects.record(
+            user=user, action=AccessLogEntry.Action.READ, target=minor_file, detail="person page"
+        )
+    return found
+
+
+def alerts_for_user(user, today: datetime.date | None = None) -> dict[str, QuerySet]:
+    """Open files needing attention: no contact for 30 days (minors), a birthday of 18
+    or 21 within 30 days, a runaway still open."""
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=30)
+    files = (
+        files_for_user(user)
+        .open()
+        .annotate(
+            last_met=meetings.last_meeting(ref="person"),
+            age_now=meetings.age_number_on(today, prefix="person__"),
+            age_soon=meetings.age_number_on(soon, prefix="person__"),
+        )
+    )
+    known = ~Q(person__age_to_establish=True) & ~Q(
+        person__birth_date__isnull=True, person__birth_year__isnull=True
+    )
+    return {
+        "silent": files.filter(known, age_now__lt=180000).filter(
+            Q(last_met__isnull=True) | Q(last_met__lt=today - datetime.timedelta(days=30))
+        ),
+        "turning_18": files.filter(known, age_now__lt=180000, age_soon__gte=180000),
+        "turning_21": files.filter(known, age_now__lt=210000, age_soon__gte=210000),
+        "runaways": Runaway.objects.filter(
+            end__isnull=True, file__in=files_for_user(user).open()
+        ).select_related("file__person"),
+    }

@@ -1,0 +1,228 @@
+"""Figures of the report's sections 6 (minors and young adults) and 7 (training and
+prevention), as in the specification.
+
+A person is *followed in Y* when one of their files is open on a day of Y. Their age
+category for Y is taken at their first meeting of Y or, not met in Y, at the later of
+1 January and the opening of their file.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from contacts import meetings
+from contacts.models import AgeCategory, Person, Product, ProstitutionMode
+from entractes.lib.figures import (
+    Figure,
+    FigureSet,
+    compute_all,
+    records_all,
+    share,
+)
+from entractes.lib.figures import (
+    Value as FigureValue,
+)
+from minors.models import (
+    AwarenessSession,
+    EducationalMeasure,
+    MinorFile,
+    ProductUse,
+    ReceivedReport,
+    Runaway,
+    SchoolSession,
+    TrainingCycle,
+)
+
+CATEGORIES = [AgeCategory.MINOR, AgeCategory.YOUNG_ADULT, AgeCategory.AGE_UNKNOWN]
+GENDERS = {"girl": ["female"], "boy": ["male"], "trans": ["trans_woman", "trans_man", "non_binary"]}
+HOUSED_BY = ["clients", "friends", "peers", "family", "alone"]
+HOUSED_WHERE = ["flat", "squat", "hotel", "street"]
+PLACES = [choice.value for choice in MinorFile.Place]
+TOBACCO = "tobacco"
+
+
+def _double_measures(year: int) -> Exists:
+    """Two measures of the person in force on one same day of the year."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    other = (
+        EducationalMeasure.objects.annotate(end_or_last=Coalesce("end", Value(last)))
+        .filter(
+            file__person=OuterRef("file__person"),
+            start__lte=OuterRef("window_end"),
+            end_or_last__gte=OuterRef("window_start"),
+        )
+        .exclude(pk=OuterRef("pk"))
+    )
+    measures = (
+        EducationalMeasure.objects.overlapping(year)
+        .filter(file__person=OuterRef("pk"))
+        .annotate(
+            window_start=Greatest("start", Value(first)),
+            window_end=Least(Coalesce("end", Value(last)), Value(last)),
+        )
+    )
+    return Exists(measures.filter(Exists(other)))
+
+
+def _persons(year: int) -> FigureSet:
+    first = datetime.date(year, 1, 1)
+    followed_files = MinorFile.objects.followed_in(year).filter(person=OuterRef("pk"))
+    uses = ProductUse.objects.overlapping(year).filter(file__person=OuterRef("pk"))
+    products = [
+        slug
+        for slug in Product.objects.order_by("position").values_list("slug", flat=True)
+        if slug != TOBACCO
+    ]
+    base = (
+        Person.objects.filter(Exists(followed_files))
+        .annotate(
+            first_met=meetings.first_meeting(year),
+            opened=Subquery(followed_files.order_by("opened_on").values("opened_on")[:1]),
+        )
+        .annotate(ref_day=Coalesce("first_met", Greatest(Value(first), F("opened"))))
+        .annotate(
+            age=meetings.age_number("ref_day"),
+            age_on_first=meetings.age_number_on(first),
+            runaway=Exists(Runaway.objects.overlapping(year).filter(file__person=OuterRef("pk"))),
+            any_measure=Exists(
+                EducationalMeasure.objects.overlapping(year).filter(file__person=OuterRef("pk"))
+            ),
+            double_measure=_double_measures(year),
+            to_assess=Exists(followed_files.filter(to_assess=True)),
+            consumer=Exists(uses.exclude(product__slug=TOBACCO)),
+            tobacco=Exists(uses.filter(product__slug=TOBACCO)),
+            **{f"use_{p}": Exists(uses.filter(product__slug=p)) for p in products},
+            **{
+                f"met_{place}": Exists(followed_files.filter(first_meeting_place=place))
+                for place in PLACES
+            },
+        )
+        .exclude(meetings.category_q(AgeCategory.ADULT, "age"))
+    )
+
+    def cat(category: str) -> Q:
+        return meetings.category_q(category, "age")
+
+    minor = cat(AgeCategory.MINOR)
+    under_18 = ~meetings.UNKNOWN_AGE & Q(age_on_first__lt=180000)
+    figures = [Figure("minors.people")]
+    figures += [Figure(f"minors.people.{c}", cat(c)) for c in CATEGORIES]
+    figures += [
+        Figure(f"minors.age.{n}", minor & Q(age__gte=n * 10000, age__lt=(n + 1) * 10000))
+        for n in range(10, 18)
+    ]
+    figures += [
+        Figure(f"minors.gender.{g}", minor & Q(gender__in=slugs)) for g, slugs in GENDERS.items()
+    ]
+    figures += [
+        Figure("minors.measures.single", minor & Q(any_measure=True, double_measure=False)),
+        Figure("minors.measures.double", minor & Q(double_measure=True)),
+        Figure("minors.measures.none", minor & Q(any_measure=False, to_assess=False)),
+        Figure("minors.measures.to_assess", minor & Q(any_measure=False, to_assess=True)),
+        Figure("minors.runaways.base", under_18),
+        Figure("minors.runaways.people", under_18 & Q(runaway=True)),
+    ]
+    modes = list(ProstitutionMode.objects.order_by("position").values_list("slug", flat=True))
+    for c in CATEGORIES:
+        figures.append(Figure(f"minors.consumers.{c}", cat(c) & Q(consumer=True)))
+        figures.append(Figure(f"minors.tobacco.{c}", cat(c) & Q(tobacco=True)))
+        figures += [
+            Figure(f"minors.products.{c}.{p}", cat(c) & Q(**{f"use_{p}": True})) for p in products
+        ]
+        figures += [
+            Figure(f"minors.first_meeting.{c}.{place}", cat(c) & Q(**{f"met_{place}": True}))
+            for place in PLACES
+        ]
+        figures += [
+            Figure(f"minors.prostitution_modes.{c}.{m}", cat(c) & Q(prostitution_modes__slug=m))
+            for m in modes
+        ]
+    return FigureSet(base, tuple(figures))
+
+
+def figure_sets(year: int) -> list[FigureSet]:
+    last = datetime.date(year, 12, 31)
+    runaways = Runaway.objects.overlapping(year)
+    housing = [Figure(f"minors.runaways.housed_by.{w}", Q(housed_by=w)) for w in HOUSED_BY]
+    housing += [
+        Figure(f"minors.runaways.housed_where.{w}", Q(housed_where=w)) for w in HOUSED_WHERE
+    ]
+    trainings = TrainingCycle.objects.filter(start_date__year=year)
+    schools = SchoolSession.objects.filter(date__year=year)
+    return [
+        _persons(year),
+        FigureSet(runaways, tuple(housing)),
+        FigureSet(
+            ReceivedReport.objects.filter(received_on__year=year),
+            (Figure("minors.reported_not_met", Q(linked_on__isnull=True) | Q(linked_on__gt=last)),),
+        ),
+        FigureSet(
+            trainings,
+            (
+                Figure("training.cycles"),
+                Figure("training.days", Q(), "sum", "days"),
+                Figure("training.trainees", Q(), "sum", "trainees"),
+                Figure("_training.trainees_departement", Q(), "sum", "trainees_departement"),
+                Figure(
+                    "_training.satisfaction_weight",
+                    Q(satisfaction__isnull=False),
+                    "sum",
+                    "trainees",
+                ),
+                Figure(
+                    "_training.satisfaction_points", Q(), "sum", F("satisfaction") * F("trainees")
+                ),
+            ),
+        ),
+        FigureSet(
+            AwarenessSession.objects.filter(date__year=year), (Figure("awareness.sessions"),)
+        ),
+        FigureSet(
+            schools,
+            (
+                Figure("schools.sessions"),
+                Figure("schools.pupils", Q(), "sum", "pupils"),
+                Figure("schools.boys", Q(), "sum", "boys"),
+                Figure("schools.girls", Q(), "sum", "girls"),
+                Figure(
+                    "_schools.satisfaction_weight", Q(satisfaction__isnull=False), "sum", "pupils"
+                ),
+                Figure("_schools.satisfaction_points", Q(), "sum", F("satisfaction") * F("pupils")),
+                Figure("_schools.interest_weight", Q(interest__isnull=False), "sum", "pupils"),
+                Figure("_schools.interest_points", Q(), "sum", F("interest") * F("pupils")),
+            ),
+        ),
+    ]
+
+
+def _rate(points, weight) -> float | None:
+    """A rate from percentages weighted by people, as a share between 0 and 1."""
+    return share(points, (weight or 0) * 100)
+
+
+def figures(year: int) -> dict[str, FigureValue]:
+    """Every key of sections 6 and 7 for a year, in a fixed number of queries."""
+    raw = compute_all(figure_sets(year))
+    values: dict[str, FigureValue] = {k: v for k, v in raw.items() if not k.startswith("_")}
+    days = values["training.days"]
+    values["training.days"] = int(days) if days == int(days) else float(days)
+    values["training.trainees_departement_share"] = share(
+        raw["_training.trainees_departement"], values["training.trainees"]
+    )
+    values["training.satisfaction"] = _rate(
+        raw["_training.satisfaction_points"], raw["_training.satisfaction_weight"]
+    )
+    values["schools.satisfaction"] = _rate(
+        raw["_schools.satisfaction_points"], raw["_schools.satisfaction_weight"]
+    )
+    values["schools.interest"] = _rate(
+        raw["_schools.interest_points"], raw["_schools.interest_weight"]
+    )
+    return values
+
+
+def records(key: str, year: int) -> list[QuerySet]:
+    return records_all(figure_sets(year), key)
