@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON = $(shell scripts/find-python)
 
-.PHONY: run test setup messages lint check clean-venv
+.PHONY: run test setup messages lint check bench-report
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
@@ -17,7 +17,8 @@ messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { echo "msgfmt manque : apt-get install gettext"; exit 1; }
 	@DEBUG=on $(PY) manage.py compilemessages --ignore=.venv -v 0
 
-## run: set up, migrate the SQLite database, create demo accounts and serve on 127.0.0.1:8000
+## run: set up, migrate the SQLite database, create demo accounts, serve on 127.0.0.1:8000
+##      with the background task worker (PDF generation) beside it
 run: setup
 	@scripts/write-dev-env
 	$(PY) manage.py migrate --noinput -v 0
@@ -25,11 +26,15 @@ run: setup
 	@echo ""
 	@echo "  Entr'Actes : http://127.0.0.1:8000/  (identifiants ci-dessus)"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@scripts/run-dev
 
 ## test: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
 test: setup
 	$(VENV)/bin/pytest -q
+
+## bench-report: time all figures and the PDF at 1x and 10x (use DATABASE_URL=postgres://...)
+bench-report: setup
+	DEBUG=on $(PY) manage.py bench_report
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractMonth
 
 from contacts import meetings
 from contacts.models import (
@@ -44,7 +45,6 @@ def _persons(year: int) -> FigureSet:
         Person.objects.annotate(first_met=meetings.first_meeting(year))
         .filter(first_met__isnull=False)
         .annotate(
-            age_at_first=meetings.age_number("first_met"),
             first_met_ever=meetings.first_meeting(),
             on_social=Exists(social_contact),
             first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
@@ -54,8 +54,12 @@ def _persons(year: int) -> FigureSet:
         )
     )
 
+    # DISTINCT makes the aggregate read these annotations from a subquery, so each
+    # correlated subquery runs once per person, not once per figure.
+    base = base.distinct()
+
     def cat(category: str) -> Q:
-        return meetings.category_q(category, "age_at_first")
+        return meetings.category_q(category, "first_met")
 
     drug = Q(uses_drugs=True)
     social = Q(on_social=True)
@@ -178,3 +182,25 @@ def records(key: str, year: int) -> list[QuerySet]:
     if key == "digital.reply_rate":
         return records("digital.messages_sent", year)
     return records_all(figure_sets(year), key)
+
+
+def period_summary(start, end) -> dict[str, int]:
+    """Key counts between two days (inclusive), for the director's dashboard."""
+    return Contact.objects.filter(day__range=(start, end)).aggregate(
+        contacts=Count("pk"),
+        people=Count("person", distinct=True),
+        caarud_contacts=Count("pk", filter=Q(caarud=True)),
+    )
+
+
+def contacts_by_month(year: int) -> list[int]:
+    """Contacts of each month of the year (twelve numbers)."""
+    rows = (
+        Contact.objects.in_year(year)
+        .annotate(month=ExtractMonth("day"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    counts = dict(rows)
+    return [counts.get(month, 0) for month in range(1, 13)]

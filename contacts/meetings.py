@@ -8,8 +8,6 @@ so figures count persons in one query whatever their number.
 
 from __future__ import annotations
 
-import datetime
-
 from django.apps import apps
 from django.conf import settings
 from django.db.models import (
@@ -32,7 +30,7 @@ from django.db.models.functions import (
     Least,
 )
 
-from contacts.models import AgeCategory
+from contacts.models import age_category_q
 
 
 def meeting_sources():
@@ -95,11 +93,11 @@ def _date_number(expression):
     return ExtractYear(expression) * 10000 + ExtractMonth(expression) * 100 + ExtractDay(expression)
 
 
-def _birth_number(prefix: str = ""):
+def _birth_number():
     # With only a birth year, the person is taken as born on 1 January of that year.
     return Case(
-        When(**{f"{prefix}birth_date__isnull": False}, then=_date_number(F(f"{prefix}birth_date"))),
-        default=F(f"{prefix}birth_year") * 10000 + Value(101),
+        When(birth_date__isnull=False, then=_date_number(F("birth_date"))),
+        default=F("birth_year") * 10000 + Value(101),
         output_field=IntegerField(),
     )
 
@@ -109,21 +107,6 @@ def age_number(day_field: str):
     return _date_number(F(day_field)) - _birth_number()
 
 
-def age_number_on(day: datetime.date, prefix: str = ""):
-    """Expression: ``age_number`` on a fixed day (``prefix`` reaches the person)."""
-    return Value(day.year * 10000 + day.month * 100 + day.day) - _birth_number(prefix)
-
-
-UNKNOWN_AGE = Q(age_to_establish=True) | Q(birth_date__isnull=True, birth_year__isnull=True)
-
-
-def category_q(category: str, age_field: str) -> Q:
-    """Persons of an age category, given an ``age_number`` annotation."""
-    if category == AgeCategory.AGE_UNKNOWN:
-        return UNKNOWN_AGE
-    bounds = {
-        AgeCategory.MINOR: Q(**{f"{age_field}__lt": 180000}),
-        AgeCategory.YOUNG_ADULT: Q(**{f"{age_field}__gte": 180000, f"{age_field}__lt": 210000}),
-        AgeCategory.ADULT: Q(**{f"{age_field}__gte": 210000}),
-    }
-    return ~UNKNOWN_AGE & bounds[category]
+def category_q(category: str, day_field: str) -> Q:
+    """Persons of an age category on the day held by an annotation."""
+    return age_category_q(category, F(day_field))

@@ -54,6 +54,10 @@ CAPABILITIES: dict[str, Any] = {
     # Restricted: exposes minors' follow-up files.
     "minors.read_file": _("Lire les dossiers du suivi des mineurs"),
     "reporting.view": _("Voir les chiffres et le rapport d'activité"),
+    # Restricted: lists the records (persons, files) behind a figure.
+    "reporting.drilldown": _("Ouvrir la liste des enregistrements derrière un chiffre"),
+    "reporting.edit": _("Rédiger le rapport, saisir les chiffres de référence, produire le PDF"),
+    "reporting.publish": _("Publier le rapport d'une année"),
     "staff.manage": _("Gérer les comptes du personnel"),
     "settings.manage": _("Gérer les listes de référence"),
     # Restricted: the access log names who read which restricted record.
@@ -79,6 +83,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "contacts.log_anonymous",
             "mediation.log",
             "rights.use",
+            "reporting.view",
             "online.log",
         }
     ),
@@ -92,6 +97,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "contacts.log_anonymous",
             "mediation.log",
             "rights.use",
+            "reporting.view",
             "online.log",
         }
     ),
@@ -109,13 +115,18 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "persons.read_identity",
             "minors.read_file",
             "reporting.view",
+            "reporting.drilldown",
+            "reporting.edit",
+            "reporting.publish",
             "accesslog.view",
             "rights.use",
             "mediation.log",
             "online.log",
         }
     ),
-    "administrator": frozenset({"staff.manage", "settings.manage", "accesslog.view"}),
+    "administrator": frozenset(
+        {"staff.manage", "settings.manage", "accesslog.view", "reporting.view", "reporting.publish"}
+    ),
     "minors_team": frozenset({"minors.read_file"}),
 }
 
@@ -129,6 +140,7 @@ RESTRICTED = frozenset(
         "rights.use",
         "minors.read_file",
         "accesslog.view",
+        "reporting.drilldown",
     }
 )
 

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "auditlog",
+    "django_tasks_db",
     "entractes",
     "contacts",
     "health",
@@ -95,6 +96,9 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The report's figure queries are large but fast; JIT compilation alone took ~1 s.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "entractes.User"
@@ -190,6 +194,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background tasks (PDF generation): stored in the database, run by "manage.py db_worker".
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 # Panels of the person page, each served by its app (URL names taking the person's code).
 PERSON_PANELS = [

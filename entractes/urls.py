@@ -11,6 +11,7 @@ urlpatterns = [
     path("sante/", include("health.urls")),
     path("droits/", include("rights.urls")),
     path("mineurs/", include("minors.urls")),
+    path("rapport/", include("reporting.urls")),
     path("personnel/", views.staff_list, name="staff-list"),
     path("personnel/nouveau/", views.staff_create, name="staff-create"),
     path("personnel/<int:pk>/", views.staff_edit, name="staff-edit"),

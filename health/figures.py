@@ -59,3 +59,8 @@ def records(key: str, year: int) -> list[QuerySet]:
     """The records behind a figure (consultations, acts, sessions, workshops; persons'
     ids for distinct counts)."""
     return records_all(figure_sets(year), key)
+
+
+def period_summary(start, end) -> dict[str, int]:
+    """Consultations between two days (inclusive), for the director's dashboard."""
+    return {"consultations": Consultation.objects.filter(day__range=(start, end)).count()}

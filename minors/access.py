@@ -70,24 +70,13 @@ def alerts_for_user(user, today: datetime.date | None = None) -> dict[str, Query
     or 21 within 30 days, a runaway still open."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=30)
-    files = (
-        files_for_user(user)
-        .open()
-        .annotate(
-            last_met=meetings.last_meeting(ref="person"),
-            age_now=meetings.age_number_on(today, prefix="person__"),
-            age_soon=meetings.age_number_on(soon, prefix="person__"),
-        )
-    )
-    known = ~Q(person__age_to_establish=True) & ~Q(
-        person__birth_date__isnull=True, person__birth_year__isnull=True
-    )
+    files = files_for_user(user).open().annotate(last_met=meetings.last_meeting(ref="person"))
     return {
-        "silent": files.filter(known, age_now__lt=180000).filter(
+        "silent": files.filter(person__turns_18_on__gt=today).filter(
             Q(last_met__isnull=True) | Q(last_met__lt=today - datetime.timedelta(days=30))
         ),
-        "turning_18": files.filter(known, age_now__lt=180000, age_soon__gte=180000),
-        "turning_21": files.filter(known, age_now__lt=210000, age_soon__gte=210000),
+        "turning_18": files.filter(person__turns_18_on__gt=today, person__turns_18_on__lte=soon),
+        "turning_21": files.filter(person__turns_21_on__gt=today, person__turns_21_on__lte=soon),
         "runaways": Runaway.objects.filter(
             end__isnull=True, file__in=files_for_user(user).open()
         ).select_related("file__person"),

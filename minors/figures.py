@@ -85,7 +85,6 @@ def _persons(year: int) -> FigureSet:
         .annotate(ref_day=Coalesce("first_met", Greatest(Value(first), F("opened"))))
         .annotate(
             age=meetings.age_number("ref_day"),
-            age_on_first=meetings.age_number_on(first),
             runaway=Exists(Runaway.objects.overlapping(year).filter(file__person=OuterRef("pk"))),
             any_measure=Exists(
                 EducationalMeasure.objects.overlapping(year).filter(file__person=OuterRef("pk"))
@@ -100,14 +99,16 @@ def _persons(year: int) -> FigureSet:
                 for place in PLACES
             },
         )
-        .exclude(meetings.category_q(AgeCategory.ADULT, "age"))
+        .exclude(meetings.category_q(AgeCategory.ADULT, "ref_day"))
+        # Read once per person from a subquery, not once per figure.
+        .distinct()
     )
 
     def cat(category: str) -> Q:
-        return meetings.category_q(category, "age")
+        return meetings.category_q(category, "ref_day")
 
     minor = cat(AgeCategory.MINOR)
-    under_18 = ~meetings.UNKNOWN_AGE & Q(age_on_first__lt=180000)
+    under_18 = Q(turns_18_on__gt=first)
     figures = [Figure("minors.people")]
     figures += [Figure(f"minors.people.{c}", cat(c)) for c in CATEGORIES]
     figures += [

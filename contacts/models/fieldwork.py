@@ -164,6 +164,7 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["person", "day"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(person__isnull=True)

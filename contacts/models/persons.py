@@ -44,6 +44,14 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+def birthday(born: datetime.date, years: int) -> datetime.date:
+    """The day a person born on ``born`` turns ``years`` (29 February: 1 March)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return datetime.date(born.year + years, 3, 1)
+
+
 class Gender(models.TextChoices):
     FEMALE = "female", _("Femme")
     MALE = "male", _("Homme")
@@ -70,6 +78,18 @@ class ReferralSource(models.TextChoices):
     UNKNOWN = "unknown", _("Inconnue")
 
 
+def age_category_q(category: str, on) -> Q:
+    """Persons of an age category on a day: a date, or an expression such as F("first_met")."""
+    if category == AgeCategory.AGE_UNKNOWN:
+        return Q(turns_18_on__isnull=True)
+    bounds = {
+        AgeCategory.MINOR: Q(turns_18_on__gt=on),
+        AgeCategory.YOUNG_ADULT: Q(turns_18_on__lte=on, turns_21_on__gt=on),
+        AgeCategory.ADULT: Q(turns_21_on__lte=on),
+    }
+    return bounds[category]
+
+
 class PersonQuerySet(models.QuerySet):
     def current(self):
         """Persons that are not pointers left by a merge."""
@@ -88,20 +108,7 @@ class PersonQuerySet(models.QuerySet):
 
     def in_age_category(self, category: str, on: datetime.date):
         """Persons of an age category on a date, computed in the database."""
-        unknown = Q(age_to_establish=True) | Q(birth_date__isnull=True, birth_year__isnull=True)
-        if category == AgeCategory.AGE_UNKNOWN:
-            return self.filter(unknown)
-
-        def younger_than(years: int) -> Q:
-            cutoff = years_before(on, years)
-            return Q(birth_date__gt=cutoff) | Q(birth_date__isnull=True, birth_year__gt=cutoff.year)
-
-        bounds = {
-            AgeCategory.MINOR: younger_than(18),
-            AgeCategory.YOUNG_ADULT: ~younger_than(18) & younger_than(21),
-            AgeCategory.ADULT: ~younger_than(21),
-        }
-        return self.exclude(unknown).filter(bounds[category])
+        return self.filter(age_category_q(category, on))
 
 
 class PersonManager(models.Manager.from_queryset(PersonQuerySet)):
@@ -152,6 +159,10 @@ class Person(models.Model):
             "Si coché, aucune note de transmission du pôle santé n'est montrée aux éducateur·rices."
         ),
     )
+    # Derived from the birth data on save (empty when the age is unknown or to establish),
+    # so that age categories on any day are simple date comparisons in the database.
+    turns_18_on = models.DateField(null=True, blank=True, editable=False)
+    turns_21_on = models.DateField(null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("fusionnée dans"),
@@ -196,6 +207,9 @@ class Person(models.Model):
         self.nickname_key = search_key(self.nickname)
         if self.birth_date:
             self.birth_year = self.birth_date.year
+        born = None if self.age_to_establish else self.birth_day
+        self.turns_18_on = birthday(born, 18) if born else None
+        self.turns_21_on = birthday(born, 21) if born else None
         super().save(*args, **kwargs)
 
     def clean(self):

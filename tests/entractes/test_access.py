@@ -26,6 +26,7 @@ ONLINE_AND_MEDIATION = {"educator", "online_worker", "director"}
 HEALTH_STAFF = {"nurse", "doctor", "midwife"}
 HEALTH_USERS = HEALTH_STAFF | {"partner_practitioner"}
 MINORS = {"minors_team", "director"}
+REPORT_READERS = {"educator", "online_worker", "director", "administrator"}
 
 # (url name, kwargs builder, method, roles allowed): written from the issue, not from the map.
 PAGES = [
@@ -89,6 +90,20 @@ PAGES = [
     ("minors:training", None, "get", MINORS),
     ("minors:training-add", "training_kind", "get", MINORS),
     ("minors:person-panel", "person", "get", PERSON_READERS),
+    ("reporting:dashboard", None, "get", REPORT_READERS),
+    ("reporting:figures", None, "get", REPORT_READERS),
+    ("reporting:drilldown", "drill", "get", {"director"}),
+    ("reporting:reference-figures", None, "get", {"director"}),
+    ("reporting:narrative-preview", None, "post", {"director"}),
+    ("reporting:checks", "year", "get", {"director"}),
+    ("reporting:narrative", "year", "get", {"director"}),
+    ("reporting:narrative-edit", "narrative", "get", {"director"}),
+    ("reporting:pdf", "year", "get", REPORT_READERS),
+    ("reporting:pdf-start", "year", "post", {"director"}),
+    ("reporting:pdf-download", "render", "get", REPORT_READERS),
+    ("reporting:publication-download", "publication", "get", REPORT_READERS),
+    ("reporting:publish", "year", "get", {"director", "administrator"}),
+    ("reporting:export", "export", "get", REPORT_READERS),
     ("staff-list", None, "get", {"administrator"}),
     ("staff-create", None, "get", {"administrator"}),
     ("staff-edit", "staff", "get", {"administrator"}),
@@ -131,7 +146,27 @@ def objects(make_user):
     )
     runaway = Runaway.objects.create(file=minor_file, start=minor_file.opened_on)
     report = ReceivedReport.objects.create(description="x", author=author)
+    from django.core.files.base import ContentFile
+
+    from reporting.models import NarrativeBlock, Publication, ReportRender
+
+    render = ReportRender.objects.create(year=2023, requested_by=author, status="done")
+    render.file.save("r.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    publication = Publication.objects.create(
+        year=2023, version=1, figures={}, narrative=[], published_by=author
+    )
+    publication.pdf.save("p.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    Publication.objects.filter(pk=publication.pk).update(pdf=publication.pdf.name)
+    block = NarrativeBlock.objects.create(
+        year=2023, kind="editorial", body="Texte", updated_by=author
+    )
     return {
+        "drill": {},
+        "year": {"year": 2023},
+        "narrative": {"year": 2023, "pk": block.pk},
+        "render": {"pk": render.pk},
+        "publication": {"pk": publication.pk},
+        "export": {"year": 2023, "fmt": "csv"},
         "minor_file": {"pk": minor_file.pk},
         "minor_file_add": {"pk": minor_file.pk, "kind": "runaway"},
         "minor_period": {"pk": minor_file.pk, "kind": "runaway", "record": runaway.pk},

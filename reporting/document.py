@@ -1,0 +1,76 @@
+"""The report document: one context for the HTML preview and the PDF."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from entractes.lib.figures import Value
+from reporting import charts, figures
+from reporting.models import NarrativeBlock, render_markdown
+
+
+def narrative_snapshot(year: int) -> list[dict]:
+    """The year's narrative blocks as plain data (frozen in a publication)."""
+    return list(
+        NarrativeBlock.objects.filter(year=year).values(
+            "kind", "part", "title", "body", "signature", "position"
+        )
+    )
+
+
+def context(
+    year: int,
+    values: dict[str, Value],
+    narrative: list[dict],
+    previous: dict[str, Value] | None = None,
+):
+    blocks = [{**block, "html": render_markdown(block["body"])} for block in narrative]
+
+    def of(kind, part=None):
+        return [b for b in blocks if b["kind"] == kind and (part is None or b["part"] == part)]
+
+    by_part = {
+        part: [b for b in blocks if b["part"] == part and b["kind"] in ("focus", "case_note")]
+        for part in NarrativeBlock.Part.values
+    }
+    previous = previous if previous is not None else figures.previous_values(year)[0]
+    return {
+        "year": year,
+        "values": values,
+        "v": {key.replace(".", "__"): value for key, value in values.items()},
+        "sections": _compared(year, values, previous),
+        "charts": charts.report_charts(values),
+        "editorial": of("editorial"),
+        "presentation": of("presentation"),
+        "quality_plan": of("quality_plan"),
+        "outlook": of("outlook"),
+        "boxes": by_part,
+        "appendix": sorted(values.items()),
+    }
+
+
+def _compared(year, values, previous):
+    sections = []
+    for slug, title, prefixes in figures.SECTIONS:
+        rows = [
+            figures.Row(
+                k, v, previous.get(k), figures.change(v, previous.get(k)), figures.can_list(k)
+            )
+            for k, v in values.items()
+            if k.startswith(prefixes)
+        ]
+        sections.append((slug, title, rows))
+    return sections
+
+
+def render_pdf(year: int, values: dict[str, Value], narrative: list[dict], on_step=None) -> bytes:
+    """The PDF of a year's report from given figures and narrative."""
+    from entractes.lib.pdf import html_to_pdf
+
+    step = on_step or (lambda progress, label: None)
+    step(30, "graphiques")
+    html = render_to_string("reporting/pdf/report.html", context(year, values, narrative))
+    step(60, "mise en page")
+    pdf = html_to_pdf(html)
+    step(95, "enregistrement")
+    return pdf

@@ -1,0 +1,121 @@
+"""The report's figures: composed from the apps that own them, compared with the
+previous year. Nothing is computed here but comparisons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from contacts import figures as contact_figures
+from contacts.models import Contact
+from entractes.lib.figures import Value
+from health import figures as health_figures
+from health.models import Consultation
+from minors import figures as minors_figures
+from rights import figures as rights_figures
+
+# The apps' figure modules, and the key prefixes each one owns.
+SOURCES = [
+    (
+        contact_figures,
+        ("attendance.", "caarud.", "rdr.", "services.", "mediation.", "digital.", "social."),
+    ),
+    (health_figures, ("health.",)),
+    (rights_figures, ("rights.",)),
+    (minors_figures, ("minors.", "training.", "awareness.", "schools.")),
+]
+
+# Sections of the report, as in the specification.
+SECTIONS = [
+    ("key", "1. Chiffres clés", ("attendance.", "caarud.", "rdr.", "services.")),
+    ("health", "2. Pôle santé", ("health.",)),
+    ("rights", "3. Accès aux droits", ("rights.",)),
+    ("mediation", "4. Médiation sociale", ("mediation.",)),
+    ("online", "5. Entr'Actes 2.0", ("digital.", "social.")),
+    ("minors", "6. Mineur·es et jeunes majeur·es", ("minors.",)),
+    ("training", "7. Former et sensibiliser", ("training.", "awareness.", "schools.")),
+]
+
+# Figures that count persons or records and can be opened as a list.
+NOT_LISTED_SUFFIXES = (
+    "share_of_people",
+    "reply_rate",
+    "followers",
+    "_share",
+    "satisfaction",
+    "interest",
+)
+
+
+def all_figures(year: int) -> dict[str, Value]:
+    """Every key of the specification for a year, sorted."""
+    values: dict[str, Value] = {}
+    for module, _prefixes in SOURCES:
+        values.update(module.figures(year))
+    return dict(sorted(values.items()))
+
+
+def owner(key: str):
+    for module, prefixes in SOURCES:
+        if key.startswith(prefixes):
+            return module
+    raise KeyError(key)
+
+
+def records(key: str, year: int) -> list[QuerySet]:
+    """The records behind a figure, from the app that owns it."""
+    return owner(key).records(key, year)
+
+
+def can_list(key: str) -> bool:
+    return not key.endswith(NOT_LISTED_SUFFIXES) and not key.startswith(("training.days",))
+
+
+def has_records(year: int) -> bool:
+    """Whether the app holds records of that year (then computed values win)."""
+    return Contact.objects.in_year(year).exists() or Consultation.objects.in_year(year).exists()
+
+
+def reference_values(year: int) -> dict[str, Value]:
+    from reporting.models import ReferenceFigure
+
+    return {ref.key: ref.number for ref in ReferenceFigure.objects.filter(year=year)}
+
+
+def previous_values(year: int) -> tuple[dict[str, Value], str]:
+    """The previous year's figures: computed when it has records, else reference figures."""
+    if has_records(year - 1):
+        return all_figures(year - 1), "computed"
+    return reference_values(year - 1), "reference"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    value: Value
+    previous: Value
+    change: float | None
+    listable: bool
+
+
+def change(value: Value, previous: Value) -> float | None:
+    if value is None or not previous:
+        return None
+    return round((value - previous) / previous * 100, 1)
+
+
+def compared(year: int, values: dict[str, Value] | None = None) -> list[tuple[str, str, list[Row]]]:
+    """The year's figures by section, each beside the previous year and the change in %."""
+    values = values if values is not None else all_figures(year)
+    previous, _source = previous_values(year)
+    sections = []
+    for slug, title, prefixes in SECTIONS:
+        rows = [
+            Row(key, value, previous.get(key), change(value, previous.get(key)), can_list(key))
+            for key, value in values.items()
+            if key.startswith(prefixes)
+        ]
+        sections.append((slug, title, rows))
+    return sections

@@ -1,0 +1,161 @@
+"""Writes of the reporting app: reference figures, narrative, checks, renders, publications."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting import checks, document, figures
+from reporting.models import (
+    CheckAcceptance,
+    NarrativeBlock,
+    Publication,
+    ReferenceFigure,
+    ReportRender,
+)
+
+
+class PublishError(Exception):
+    """Publishing refused; the message says why."""
+
+
+@transaction.atomic
+def reference_figure_save(*, data: dict[str, Any], by) -> ReferenceFigure:
+    ref, _created = ReferenceFigure.objects.update_or_create(
+        key=data["key"],
+        year=data["year"],
+        defaults={"value": data["value"], "source": data["source"], "created_by": by},
+    )
+    return ref
+
+
+@transaction.atomic
+def narrative_save(
+    *, data: dict[str, Any], by, block: NarrativeBlock | None = None
+) -> NarrativeBlock:
+    block = block or NarrativeBlock()
+    for name, value in data.items():
+        setattr(block, name, value)
+    block.updated_by, block.updated_at = by, timezone.now()
+    block.full_clean()
+    block.save()
+    return block
+
+
+@transaction.atomic
+def check_accept(*, year: int, code: str, note: str, by) -> CheckAcceptance:
+    acceptance, _created = CheckAcceptance.objects.update_or_create(
+        year=year,
+        code=code,
+        defaults={"note": note, "accepted_by": by, "accepted_at": timezone.now()},
+    )
+    return acceptance
+
+
+def open_findings(year: int, values=None) -> list[checks.Finding]:
+    """The findings of the year not yet accepted by the director."""
+    values = values if values is not None else figures.all_figures(year)
+    previous, _source = figures.previous_values(year)
+    accepted = set(CheckAcceptance.objects.filter(year=year).values_list("code", flat=True))
+    return [f for f in checks.run(year, values, previous) if f.code not in accepted]
+
+
+@transaction.atomic
+def report_render_start(*, year: int, by, publication: Publication | None = None) -> ReportRender:
+    """Queue the PDF generation as a background task."""
+    from reporting.tasks import render_report
+
+    render = ReportRender.objects.create(year=year, requested_by=by, publication=publication)
+    transaction.on_commit(lambda: render_report.enqueue(render.pk))
+    return render
+
+
+def report_render_run(render_id: int) -> ReportRender:
+    """Generate the PDF of a render (run by the task worker); a failure keeps its cause."""
+    render = ReportRender.objects.select_related("publication").get(pk=render_id)
+
+    def step(progress: int, label: str) -> None:
+        ReportRender.objects.filter(pk=render.pk).update(progress=progress, step=label)
+
+    ReportRender.objects.filter(pk=render.pk).update(
+        status=ReportRender.Status.RUNNING, progress=5, step="chiffres"
+    )
+    try:
+        publication = render.publication
+        if publication is not None:
+            values, narrative = publication.figures, publication.narrative
+        else:
+            values, narrative = (
+                figures.all_figures(render.year),
+                document.narrative_snapshot(render.year),
+            )
+        step(15, "chiffres")
+        pdf = document.render_pdf(render.year, values, narrative, on_step=step)
+        name = f"rapport-activite-{render.year}.pdf"
+        with transaction.atomic():
+            render.file.save(name, ContentFile(pdf), save=False)
+            ReportRender.objects.filter(pk=render.pk).update(
+                file=render.file.name,
+                status=ReportRender.Status.DONE,
+                progress=100,
+                step="",
+                finished_at=timezone.now(),
+            )
+            if publication is not None and not publication.checksum:
+                publication.pdf.save(
+                    f"rapport-activite-{render.year}-v{publication.version}.pdf",
+                    ContentFile(pdf),
+                    save=False,
+                )
+                Publication.objects.filter(pk=publication.pk, checksum="").update(
+                    pdf=publication.pdf.name, checksum=hashlib.sha256(pdf).hexdigest()
+                )
+    except Exception as error:  # the cause is shown to the director
+        ReportRender.objects.filter(pk=render.pk).update(
+            status=ReportRender.Status.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
+        )
+        raise
+    render.refresh_from_db()
+    return render
+
+
+@transaction.atomic
+def publish(*, year: int, reason: str, by) -> Publication:
+    """Freeze the year's figures and narrative as a new version and render its PDF."""
+    values = figures.all_figures(year)
+    remaining = open_findings(year, values)
+    if remaining:
+        raise PublishError(
+            _("%(n)s contrôle(s) à corriger ou accepter avant de publier.") % {"n": len(remaining)}
+        )
+    last = Publication.objects.filter(year=year).aggregate(last=Max("version"))["last"] or 0
+    if last and not reason:
+        raise PublishError(_("Indiquez le motif de cette nouvelle version."))
+    publication = Publication.objects.create(
+        year=year,
+        version=last + 1,
+        reason=reason,
+        figures=values,
+        narrative=document.narrative_snapshot(year),
+        published_by=by,
+    )
+    report_render_start(year=year, by=by, publication=publication)
+    return publication
+
+
+def changes_since(publication: Publication) -> list[tuple[str, Any, Any]]:
+    """Figures whose value moved since the publication: (key, published, now)."""
+    now = figures.all_figures(publication.year)
+    return [
+        (key, publication.figures.get(key), now.get(key))
+        for key in sorted(set(now) | set(publication.figures))
+        if publication.figures.get(key) != now.get(key)
+    ]

@@ -1,0 +1,371 @@
+"""The director's pages: dashboard, figures with comparisons and drill-down, checks,
+narrative, PDF generation, publication and exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from contacts import figures as contact_figures
+from contacts.models import Person, years_before
+from entractes.lib.exports import to_csv, to_xlsx
+from entractes.models import AccessLogEntry
+from entractes.permissions import requires
+from health import figures as health_figures
+from reporting import charts, checks, figures, services
+from reporting.forms import AcceptForm, NarrativeForm, PublishForm, ReferenceFigureForm
+from reporting.models import (
+    CheckAcceptance,
+    NarrativeBlock,
+    Publication,
+    ReferenceFigure,
+    ReportRender,
+    render_markdown,
+)
+
+# Drill-down into these families needs the capability that reads their records.
+RESTRICTED_FAMILIES = {"health.": "health.read_clinical", "minors.": "minors.read_file"}
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return timezone.localdate().year - 1
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    return year
+
+
+@never_cache
+@requires("reporting.view")
+def dashboard(request):
+    """The year to date against the same period of the previous year, and contacts by month."""
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    last_start, last_today = start.replace(year=start.year - 1), years_before(today, 1)
+    current = {
+        **contact_figures.period_summary(start, today),
+        **health_figures.period_summary(start, today),
+    }
+    previous = {
+        **contact_figures.period_summary(last_start, last_today),
+        **health_figures.period_summary(last_start, last_today),
+    }
+    labels = {
+        "contacts": _("Contacts"),
+        "people": _("Personnes rencontrées (contacts)"),
+        "caarud_contacts": _("Contacts CAARUD"),
+        "consultations": _("Consultations santé"),
+    }
+    rows = [
+        (labels[k], current[k], previous[k], figures.change(current[k], previous[k]))
+        for k in labels
+    ]
+    months = [
+        "janv.",
+        "févr.",
+        "mars",
+        "avr.",
+        "mai",
+        "juin",
+        "juil.",
+        "août",
+        "sept.",
+        "oct.",
+        "nov.",
+        "déc.",
+    ]
+    chart = charts.monthly_contacts(
+        list(zip(months, contact_figures.contacts_by_month(today.year), strict=True)),
+        list(zip(months, contact_figures.contacts_by_month(today.year - 1), strict=True)),
+    )
+    return render(
+        request, "reporting/dashboard.html", {"rows": rows, "chart": chart, "today": today}
+    )
+
+
+@never_cache
+@requires("reporting.view")
+def figures_page(request):
+    year = _year(request.GET.get("year"))
+    values = figures.all_figures(year)
+    publication = Publication.objects.filter(year=year).first()
+    return render(
+        request,
+        "reporting/figures.html",
+        {
+            "year": year,
+            "sections": figures.compared(year, values),
+            "charts": charts.report_charts(values),
+            "previous_source": figures.previous_values(year)[1],
+            "publication": publication,
+            "changes": services.changes_since(publication) if publication else [],
+            "publications": Publication.objects.filter(year=year),
+            "years": range(timezone.localdate().year, 2015, -1),
+            "can_drill": request.user.has_capability("reporting.drilldown"),
+        },
+    )
+
+
+@never_cache
+@requires("reporting.drilldown")
+def drilldown(request):
+    """The records behind one figure: pseudonyms only, restricted records stay restricted."""
+    year, key = _year(request.GET.get("year")), request.GET.get("key", "")
+    if not key:
+        return redirect("reporting:figures")
+    for prefix, capability in RESTRICTED_FAMILIES.items():
+        if key.startswith(prefix) and not request.user.has_capability(capability):
+            AccessLogEntry.objects.record_refusal(
+                user=request.user, target=f"figure:{key}", detail=capability
+            )
+            raise PermissionDenied
+    try:
+        querysets = figures.records(key, year)
+    except KeyError:
+        raise Http404 from None
+    values = figures.all_figures(year)
+    AccessLogEntry.objects.record(
+        user=request.user,
+        action=AccessLogEntry.Action.DRILLDOWN,
+        target=f"figure:{key}",
+        detail=str(year),
+    )
+    lists = [(qs.model._meta.verbose_name_plural, _rows(qs)) for qs in querysets]
+    return render(
+        request,
+        "reporting/drilldown.html",
+        {"key": key, "year": year, "value": values.get(key), "lists": lists},
+    )
+
+
+def _rows(queryset, limit: int = 2000) -> list[list]:
+    """Rows of a drill-down list: what identifies a record, never its content."""
+    if queryset.query.values_select:  # distinct persons behind records: their ids
+        return [
+            [p.code, p.nickname] for p in Person.all_objects.filter(pk__in=list(queryset[:limit]))
+        ]
+    model = queryset.model._meta.label_lower
+    columns = {
+        "contacts.person": lambda p: [p.code, p.nickname],
+        "contacts.contact": lambda c: [
+            c.day,
+            c.channel,
+            c.person.code if c.person else _("anonyme"),
+        ],
+        "contacts.contactmaterial": lambda m: [m.contact.day, m.material, m.quantity],
+        "contacts.sessionmaterial": lambda m: [m.session.date, m.material, m.quantity],
+        "health.consultation": lambda c: [c.day, c.line, c.person.code],
+        "health.healthsession": lambda s: [s.date, s.line],
+        "rights.procedure": lambda p: [p.opened_on, p.theme, p.person.code, p.get_status_display()],
+        "rights.pspfile": lambda f: [
+            f.filed_on,
+            f.get_kind_display(),
+            f.person.code,
+            f.get_state_display(),
+        ],
+    }
+    render_row = columns.get(model, lambda obj: [str(obj)])
+    related = {
+        "contacts.contact": ["channel", "person"],
+        "contacts.contactmaterial": ["contact", "material"],
+        "contacts.sessionmaterial": ["session", "material"],
+        "health.consultation": ["line", "person"],
+        "health.healthsession": ["line"],
+        "rights.procedure": ["theme", "person"],
+        "rights.pspfile": ["person"],
+    }.get(model)
+    if related:
+        queryset = queryset.select_related(*related)
+    return [render_row(obj) for obj in queryset[:limit]]
+
+
+@never_cache
+@requires("reporting.edit")
+def reference_figures(request):
+    form = ReferenceFigureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.reference_figure_save(data=form.cleaned_data, by=request.user)
+        messages.success(request, _("Chiffre de référence enregistré."))
+        return redirect("reporting:reference-figures")
+    return render(
+        request,
+        "reporting/reference_figures.html",
+        {"form": form, "refs": ReferenceFigure.objects.all()[:500]},
+    )
+
+
+@never_cache
+@requires("reporting.edit")
+def checks_page(request, year):
+    year = _year(year)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.check_accept(year=year, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Contrôle accepté."))
+        return redirect("reporting:checks", year=year)
+    values = figures.all_figures(year)
+    previous, _source = figures.previous_values(year)
+    accepted = {a.code: a for a in CheckAcceptance.objects.filter(year=year)}
+    findings = [
+        (f, accepted.get(f.code), _rows(f.records)[:50] if f.records is not None else [])
+        for f in checks.run(year, values, previous)
+    ]
+    return render(request, "reporting/checks.html", {"year": year, "findings": findings})
+
+
+@never_cache
+@requires("reporting.edit")
+def narrative(request, year, pk=None):
+    year = _year(year)
+    block = NarrativeBlock.objects.filter(year=year, pk=pk).first() if pk else None
+    if pk and block is None:
+        raise Http404
+    form = NarrativeForm(request.POST or None, instance=block, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        services.narrative_save(
+            data={**form.cleaned_data, "year": year}, by=request.user, block=block
+        )
+        messages.success(request, _("Texte enregistré."))
+        return redirect("reporting:narrative", year=year)
+    return render(
+        request,
+        "reporting/narrative.html",
+        {
+            "year": year,
+            "form": form,
+            "block": block,
+            "blocks": NarrativeBlock.objects.filter(year=year),
+        },
+    )
+
+
+@require_POST
+@requires("reporting.edit")
+def narrative_preview(request):
+    return HttpResponse(render_markdown(request.POST.get("body", "")))
+
+
+@never_cache
+@requires("reporting.view")
+def pdf_page(request, year):
+    year = _year(year)
+    renders = ReportRender.objects.filter(year=year, publication__isnull=True)[:5]
+    context = {"year": year, "renders": renders, "latest": renders[0] if renders else None}
+    if request.headers.get("HX-Request"):
+        return render(request, "reporting/pdf.html#status", context)
+    return render(request, "reporting/pdf.html", context)
+
+
+@require_POST
+@requires("reporting.edit")
+def pdf_start(request, year):
+    services.report_render_start(year=_year(year), by=request.user)
+    messages.info(request, _("Génération du PDF lancée."))
+    return redirect("reporting:pdf", year=year)
+
+
+def _file_response(request, file_field, filename: str, target: str):
+    if not file_field:
+        raise Http404
+    AccessLogEntry.objects.record(
+        user=request.user, action=AccessLogEntry.Action.PRINT, target=target
+    )
+    return FileResponse(
+        file_field.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+
+
+@requires("reporting.view")
+def pdf_download(request, pk):
+    render_ = ReportRender.objects.filter(pk=pk, status=ReportRender.Status.DONE).first()
+    if render_ is None:
+        raise Http404
+    return _file_response(
+        request, render_.file, f"rapport-activite-{render_.year}.pdf", f"report:{render_.year}"
+    )
+
+
+@requires("reporting.view")
+def publication_download(request, pk):
+    publication = Publication.objects.filter(pk=pk).first()
+    if publication is None:
+        raise Http404
+    return _file_response(
+        request,
+        publication.pdf,
+        f"rapport-activite-{publication.year}-v{publication.version}.pdf",
+        f"publication:{publication.pk}",
+    )
+
+
+@never_cache
+@requires("reporting.publish")
+def publish(request, year):
+    year = _year(year)
+    form = PublishForm(request.POST or None)
+    findings = services.open_findings(year)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publication = services.publish(
+                year=year, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except services.PublishError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Rapport %(year)s publié (version %(v)s).")
+                % {"year": year, "v": publication.version},
+            )
+            return redirect(f"{reverse('reporting:figures')}?year={year}")
+    return render(
+        request,
+        "reporting/publish.html",
+        {
+            "year": year,
+            "form": form,
+            "findings": findings,
+            "publications": Publication.objects.filter(year=year),
+        },
+    )
+
+
+@requires("reporting.view")
+def export(request, year, fmt):
+    year = _year(year)
+    values = figures.all_figures(year)
+    AccessLogEntry.objects.record(
+        user=request.user, action=AccessLogEntry.Action.EXPORT, target=f"figures:{year}"
+    )
+    header = ["key", str(year)]
+    if fmt == "csv":
+        response = HttpResponse(
+            to_csv(header, sorted(values.items())), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="chiffres-{year}.csv"'
+        return response
+    if fmt == "xlsx":
+        sheets = [
+            (
+                title,
+                ["key", str(year), str(year - 1), "%"],
+                [(r.key, r.value, r.previous, r.change) for r in rows],
+            )
+            for _slug, title, rows in figures.compared(year, values)
+        ]
+        response = HttpResponse(
+            to_xlsx(sheets),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="chiffres-{year}.xlsx"'
+        return response
+    raise Http404
