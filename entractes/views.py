@@ -20,6 +20,9 @@ from entractes.permissions import AUTHENTICATED, PUBLIC, RequiresMixin, requires
 
 @requires(AUTHENTICATED)
 def home(request):
+    # The director's home page is the dashboard of the year to date.
+    if request.user.has_capability("reporting.edit"):
+        return redirect("reporting:dashboard")
     return render(request, "entractes/home.html")
 
 

@@ -161,8 +161,12 @@ class Consultation(models.Model):
         return f"{self.line} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
     def save(self, *args, **kwargs):
-        self.day = timezone.localdate(self.at)
+        self.fill_derived()
         super().save(*args, **kwargs)
+
+    def fill_derived(self) -> Consultation:
+        self.day = timezone.localdate(self.at)
+        return self
 
     def clean(self):
         if self.at and self.at > timezone.now() + datetime.timedelta(minutes=5):

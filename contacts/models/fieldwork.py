@@ -178,8 +178,13 @@ class Contact(models.Model):
         return f"{self.occurred_at:%Y-%m-%d} {who}"
 
     def save(self, *args, **kwargs):
-        self.day = self.session.date if self.session_id else timezone.localdate(self.occurred_at)
+        self.fill_derived()
         super().save(*args, **kwargs)
+
+    def fill_derived(self) -> Contact:
+        """The counted day: the session's, or the contact's own (also before a ``bulk_create``)."""
+        self.day = self.session.date if self.session_id else timezone.localdate(self.occurred_at)
+        return self
 
     @property
     def is_anonymous(self) -> bool:

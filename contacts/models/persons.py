@@ -201,6 +201,11 @@ class Person(models.Model):
         return f"{self.nickname} ({self.code})"
 
     def save(self, *args, **kwargs):
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def fill_derived(self) -> Person:
+        """Set the fields derived from others (also before a ``bulk_create``)."""
         if not self.code:
             self.code = generate_code()
         self.code = normalize_code(self.code)
@@ -210,7 +215,7 @@ class Person(models.Model):
         born = None if self.age_to_establish else self.birth_day
         self.turns_18_on = birthday(born, 18) if born else None
         self.turns_21_on = birthday(born, 21) if born else None
-        super().save(*args, **kwargs)
+        return self
 
     def clean(self):
         today = timezone.localdate()
