@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts.demo import create_demo_persons
 from entractes.demo import DEMO_ACCOUNTS, create_demo_accounts
+from reporting import demo
 
 
 class Command(BaseCommand):
@@ -15,9 +15,15 @@ class Command(BaseCommand):
                 "au mot de passe connu."
             )
         users = create_demo_accounts()
-        educator = next(u for u in users if u.username == "educatrice")
-        created = create_demo_persons(author=educator)
-        self.stdout.write(f"{len(users)} comptes de démonstration, {created} personnes créées.")
+        created = demo.generate()
+        if created:
+            self.stdout.write(
+                f"{len(users)} comptes de démonstration, {created} personnes et leur activité 2022-2023."
+            )
+        else:
+            self.stdout.write(
+                f"{len(users)} comptes de démonstration ; des personnes existent déjà : rien d'autre créé."
+            )
         self.stdout.write(f"Mot de passe commun : {settings.DEMO_PASSWORD}")
         for username, (_first, _last, roles) in DEMO_ACCOUNTS.items():
             self.stdout.write(f"  {username:20} {', '.join(roles)}")

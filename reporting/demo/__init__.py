@@ -1,0 +1,89 @@
+"""A living demo: two years of individual records (2022 and 2023) that add up to the
+service's published activity, generated deterministically."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+
+from contacts.models import Contact, Person
+from contacts.services import person_merge
+from entractes.models import User
+from reporting.demo import care, fieldwork, files, population, texts
+
+
+@transaction.atomic
+def generate(*, seed: int = 2023) -> int:
+    """Create the demo records in an empty database; returns the number of persons created.
+
+    Nothing is done when persons exist already: the demo never mixes with real records.
+    """
+    if Person.all_objects.exists():
+        return 0
+    rng = random.Random(seed)
+    staff = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[
+                "educatrice",
+                "educateur-mineurs",
+                "animatrice",
+                "infirmiere",
+                "medecin",
+                "sagefemme",
+                "direction",
+            ]
+        )
+    }
+    field_staff = [staff["educatrice"], staff["educateur-mineurs"], staff["animatrice"]]
+    demos = population.build(rng, staff["educatrice"])
+    for year in (2022, 2023):
+        plan = fieldwork.sessions(rng, year, field_staff)
+        built = fieldwork.contacts(rng, year, demos, plan, field_staff)
+        fieldwork.material(rng, year, built, plan)
+        fieldwork.topics(rng, built)
+        fieldwork.online(rng, year, plan, staff["animatrice"])
+        fieldwork.mediation(rng, year, staff["educatrice"])
+        care.health(
+            rng,
+            year,
+            demos,
+            {
+                "nurse": staff["infirmiere"],
+                "doctor": staff["medecin"],
+                "midwife": staff["sagefemme"],
+            },
+        )
+    files.rights(rng, demos, staff["educatrice"])
+    files.minors(rng, demos, staff["educateur-mineurs"], staff["educateur-mineurs"])
+    files.training(rng, staff["educateur-mineurs"])
+    texts.narrative(2023, staff["direction"])
+    _duplicates(rng, demos, staff["educatrice"])
+    return len(demos)
+
+
+def _duplicates(rng: random.Random, demos, author) -> None:
+    """A few records created twice by mistake: most merged, three left to merge."""
+    adults = [d for d in demos if d.category is None and d.years == {2022, 2023}]
+    for demo in rng.sample(adults, 8)[:5]:
+        kept = demo.person
+        twin = Person(
+            nickname=kept.nickname.lower(),
+            gender=kept.gender,
+            birth_year=kept.birth_year,
+            uses_drugs=kept.uses_drugs,
+            created_by=author,
+        )
+        twin.save()
+        Contact.objects.filter(pk__in=kept.contacts.order_by("?").values("pk")[:2]).update(
+            person=twin
+        )
+        person_merge(kept=kept, duplicate=twin, by=author)
+    for demo in rng.sample(adults, 3):
+        Person.objects.create(
+            nickname=demo.person.nickname + "e",
+            gender=demo.person.gender,
+            birth_year=demo.person.birth_year,
+            created_by=author,
+        )
