@@ -25,9 +25,11 @@ STYLE = Style(
 )
 
 
-def _family(values: dict[str, Value], prefix: str) -> list[tuple[str, float]]:
+def _family(
+    values: dict[str, Value], prefix: str, labels: dict[str, str]
+) -> list[tuple[str, float]]:
     return [
-        (key[len(prefix) :], value or 0)
+        (labels.get(key[len(prefix) :], key[len(prefix) :]), value or 0)
         for key, value in values.items()
         if key.startswith(prefix) and key.count(".") == prefix.count(".")
     ]
@@ -53,7 +55,7 @@ def _bar(title: str, items: list[tuple[str, float]], horizontal: bool = True) ->
         disable_xml_declaration=True,
         js=[],
     )
-    chart.x_labels = [label.replace("_", " ") for label, _value in items]
+    chart.x_labels = [label for label, _value in items]
     chart.add(title, [value for _label, value in items])
     return _data_uri(chart)
 
@@ -73,7 +75,7 @@ def _pie(title: str, items: list[tuple[str, float]]) -> str | None:
         js=[],
     )
     for label, value in items:
-        chart.add(label.replace("_", " "), value)
+        chart.add(label, value)
     return _data_uri(chart)
 
 
@@ -83,10 +85,10 @@ def report_charts(
     """Every chart of the report, as SVG data URIs (None when there is nothing to draw)."""
     return {
         "gender": _pie(
-            "Genre des personnes usagères de drogues", _family(values, "caarud.gender.")
+            "Genre des personnes usagères de drogues", _family(values, "caarud.gender.", labels)
         ),
-        "products": _bar("Produits consommés", _family(values, "caarud.products.")),
-        "materials": _bar("Matériel de RdRD distribué", _family(values, "rdr.material.")),
+        "products": _bar("Produits consommés", _family(values, "caarud.products.", labels)),
+        "materials": _bar("Matériel de RdRD distribué", _family(values, "rdr.material.", labels)),
         "procedures": _bar(
             "Démarches engagées par thème",
             [
@@ -95,10 +97,12 @@ def report_charts(
                 if k.startswith("rights.procedures.") and k.endswith(".opened")
             ],
         ),
-        "minors_age": _bar("Âge des mineur·es", _family(values, "minors.age."), horizontal=False),
+        "minors_age": _bar(
+            "Âge des mineur·es", _family(values, "minors.age.", labels), horizontal=False
+        ),
         "prostitution_modes": _bar(
             "Modes de prostitution des mineur·es",
-            _family(values, "minors.prostitution_modes.minor."),
+            _family(values, "minors.prostitution_modes.minor.", labels),
         ),
     }
 

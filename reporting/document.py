@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 
 from entractes.lib.figures import Value
 from reporting import charts, figures
+from reporting.labels import slug_labels
 from reporting.models import NarrativeBlock, render_markdown
 
 
@@ -39,7 +40,7 @@ def context(
         "values": values,
         "v": {key.replace(".", "__"): value for key, value in values.items()},
         "sections": _compared(year, values, previous),
-        "charts": charts.report_charts(values),
+        "charts": charts.report_charts(values, slug_labels()),
         "editorial": of("editorial"),
         "presentation": of("presentation"),
         "quality_plan": of("quality_plan"),

@@ -21,6 +21,7 @@ from entractes.permissions import requires
 from health import figures as health_figures
 from reporting import charts, checks, figures, services
 from reporting.forms import AcceptForm, NarrativeForm, PublishForm, ReferenceFigureForm
+from reporting.labels import slug_labels
 from reporting.models import (
     CheckAcceptance,
     NarrativeBlock,
@@ -104,7 +105,7 @@ def figures_page(request):
         {
             "year": year,
             "sections": figures.compared(year, values),
-            "charts": charts.report_charts(values),
+            "charts": charts.report_charts(values, slug_labels()),
             "previous_source": figures.previous_values(year)[1],
             "publication": publication,
             "changes": services.changes_since(publication) if publication else [],

@@ -1,0 +1,13 @@
+"""French labels of the slugs that name the report's families (for charts and tables)."""
+
+from __future__ import annotations
+
+from contacts.models import Gender, Material, Product, ProstitutionMode
+from rights.models import ProcedureTheme
+
+
+def slug_labels() -> dict[str, str]:
+    labels = {value: str(label) for value, label in Gender.choices}
+    for model in (Product, Material, ProstitutionMode, ProcedureTheme):
+        labels |= dict(model.objects.values_list("slug", "label"))
+    return labels
