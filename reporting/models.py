@@ -205,3 +205,20 @@ class Publication(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("A publication is never deleted.")
+
+
+class ExternalId(models.Model):
+    """The id a record has in an imported spreadsheet, so that a new import updates it."""
+
+    kind = models.CharField(max_length=40)
+    external_id = models.CharField(max_length=100)
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="external_id_once")
+        ]
+        indexes = [models.Index(fields=["kind", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.external_id}"

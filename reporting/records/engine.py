@@ -1,0 +1,625 @@
+"""Import and export of records in spreadsheets (XLSX, or a folder of CSV files).
+
+Everything is validated before anything is written: one bad cell and nothing changes.
+Rows are matched on their external id, so importing the same file twice creates
+nothing twice and updates only what changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+
+from reporting.models import ExternalId
+from reporting.records.spec import AUTHOR_FIELDS, BY_NAME, SHEETS, Col, Sheet
+
+TRUE = {"1", "oui", "o", "vrai", "true", "x", "yes"}
+FALSE = {"", "0", "non", "n", "faux", "false", "no"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}, ligne {self.row}, colonne « {self.column} » : « {self.value} » — {self.reason}"
+
+
+class ImportRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problème(s)")
+        self.problems = problems
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def read(path: str | Path | io.BytesIO) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """Rows of each known sheet: (row number as the user sees it, {header: text})."""
+    if isinstance(path, (str, Path)) and Path(path).is_dir():
+        data = {}
+        for sheet in SHEETS:
+            file = Path(path) / f"{sheet.name}.csv"
+            if file.exists():
+                with file.open(encoding="utf-8-sig", newline="") as handle:
+                    rows = list(csv.DictReader(handle))
+                data[sheet.name] = [
+                    (i + 2, {k: (v or "").strip() for k, v in row.items() if k})
+                    for i, row in enumerate(rows)
+                ]
+        return data
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    data = {}
+    for sheet in SHEETS:
+        if sheet.name not in workbook.sheetnames:
+            continue
+        rows = workbook[sheet.name].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+        data[sheet.name] = [
+            (index + 2, {h: _text(v) for h, v in zip(header, values, strict=False) if h})
+            for index, values in enumerate(rows)
+            if any(v not in (None, "") for v in values)
+        ]
+    return data
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- Converting ---------------------------------------------------------------------------
+
+
+def _date(text: str) -> datetime.date:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date only)
+        except ValueError:
+            continue
+    raise ValueError("date attendue (31/12/2023 ou 2023-12-31)")
+
+
+def _datetime(text: str) -> datetime.datetime:
+    text = text.replace("T", " ")
+    for fmt in (
+        "%d/%m/%Y %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%z",
+    ):
+        try:
+            value = datetime.datetime.strptime(text[:25], fmt)  # noqa: DTZ007 (made aware below)
+        except ValueError:
+            continue
+        return value if value.tzinfo else timezone.make_aware(value)
+    return timezone.make_aware(datetime.datetime.combine(_date(text), datetime.time(12)))
+
+
+def _time(text: str) -> datetime.time:
+    for fmt in ("%H:%M", "%H:%M:%S", "%Hh%M", "%Hh"):
+        try:
+            return datetime.datetime.strptime(text, fmt).time()  # noqa: DTZ007 (a time only)
+        except ValueError:
+            continue
+    raise ValueError("heure attendue (18:30)")
+
+
+class References:
+    """Reference-list items by slug or French label, read once per import."""
+
+    def __init__(self):
+        self.cache: dict[Any, dict[str, Any]] = {}
+
+    def get(self, model, text: str):
+        if model not in self.cache:
+            items = {}
+            for item in model.objects.all():
+                items[item.slug.lower()] = item
+                items[item.label.lower()] = item
+            self.cache[model] = items
+        item = self.cache[model].get(text.strip().lower())
+        if item is None:
+            raise ValueError(f"valeur inconnue de la liste « {model._meta.verbose_name} »")
+        return item
+
+
+def _choice(sheet: Sheet, col: Col, text: str):
+    field = sheet.model._meta.get_field(col.attr)
+    for value, label in field.choices:
+        if text.lower() in (str(value).lower(), str(label).lower()):
+            return value
+    allowed = ", ".join(str(v) for v, _l in field.choices if v != "")
+    raise ValueError(f"valeur non reconnue (attendu : {allowed})")
+
+
+def convert(sheet: Sheet, col: Col, text: str, refs: References):
+    """The domain value of a cell, or ValueError with the reason in French."""
+    if text == "":
+        if col.required:
+            raise ValueError("valeur obligatoire")
+        if col.kind in ("refs", "quantities", "acts"):
+            return {"refs": [], "quantities": {}, "acts": []}[col.kind]
+        field = sheet.model._meta.get_field(col.attr)
+        if field.has_default():
+            return field.get_default()
+        return None if field.null else ""
+    if col.kind in ("str", "text"):
+        return text
+    if col.kind == "int":
+        try:
+            number = int(Decimal(text.replace(" ", "").replace(",", ".")))
+        except (InvalidOperation, ValueError):
+            raise ValueError("nombre entier attendu") from None
+        if number < 0:
+            raise ValueError("nombre positif attendu")
+        return number
+    if col.kind == "decimal":
+        try:
+            return Decimal(text.replace(" ", "").replace(",", "."))
+        except InvalidOperation:
+            raise ValueError("nombre attendu") from None
+    if col.kind == "bool":
+        if text.lower() in TRUE:
+            return True
+        if text.lower() in FALSE:
+            return False
+        raise ValueError("oui ou non attendu")
+    if col.kind == "date":
+        return _date(text)
+    if col.kind == "datetime":
+        return _datetime(text)
+    if col.kind == "time":
+        return _time(text)
+    if col.kind == "choice":
+        return _choice(sheet, col, text)
+    if col.kind == "ref":
+        return refs.get(col.model, text)
+    if col.kind == "refs":
+        return [refs.get(col.model, part) for part in text.split(";") if part.strip()]
+    if col.kind == "quantities":
+        lines = {}
+        for part in text.split(";"):
+            if not part.strip():
+                continue
+            slug, _sep, quantity = part.partition("=")
+            if not quantity.strip().isdigit() or int(quantity) < 1:
+                raise ValueError(
+                    f"quantité invalide pour « {slug.strip()} » (attendu : slug=nombre)"
+                )
+            lines[refs.get(col.model, slug)] = int(quantity)
+        return lines
+    if col.kind == "acts":
+        acts = []
+        for part in text.split(";"):
+            if not part.strip():
+                continue
+            slug, _sep, result = part.partition(":")
+            acts.append((refs.get(col.model, slug), result.strip()))
+        return acts
+    raise ValueError(col.kind)
+
+
+# --- Importing ----------------------------------------------------------------------------
+
+SPECIAL = ("refs", "quantities", "acts", "link")
+
+
+@dataclass
+class Parsed:
+    sheet: Sheet
+    row: int
+    external_id: str
+    values: dict[str, Any]
+    links: dict[str, str]
+
+
+def parse(data: dict, refs: References) -> tuple[list[Parsed], list[Problem]]:
+    parsed, problems = [], []
+    known = {
+        name: set(ExternalId.objects.filter(kind=name).values_list("external_id", flat=True))
+        for name in BY_NAME
+    }
+    in_file = {name: {row.get("id", "") for _n, row in rows} for name, rows in data.items()}
+    for sheet in SHEETS:
+        seen = set()
+        for number, row in data.get(sheet.name, []):
+            external_id = row.get("id", "")
+            if not external_id:
+                problems.append(Problem(sheet.name, number, "id", "", "identifiant obligatoire"))
+                continue
+            if external_id in seen:
+                problems.append(
+                    Problem(
+                        sheet.name,
+                        number,
+                        "id",
+                        external_id,
+                        "identifiant en double dans la feuille",
+                    )
+                )
+                continue
+            seen.add(external_id)
+            values, links = {}, {}
+            for col in sheet.columns:
+                text = row.get(col.name, "")
+                try:
+                    value = convert(sheet, col, text, refs) if col.kind != "link" else text
+                except ValueError as error:
+                    problems.append(Problem(sheet.name, number, col.name, text, str(error)))
+                    continue
+                if col.kind == "link":
+                    if not text:
+                        if col.required:
+                            problems.append(
+                                Problem(sheet.name, number, col.name, text, "valeur obligatoire")
+                            )
+                        links[col.attr] = ""
+                    elif (
+                        text not in in_file.get(col.target, set()) and text not in known[col.target]
+                    ):
+                        problems.append(
+                            Problem(
+                                sheet.name,
+                                number,
+                                col.name,
+                                text,
+                                f"aucune ligne « {col.target} » ne porte cet identifiant",
+                            )
+                        )
+                    else:
+                        links[col.attr] = text
+                else:
+                    values[col.attr] = value
+            parsed.append(Parsed(sheet, number, external_id, values, links))
+    problems += _model_rules(parsed)
+    problems += _person_codes(parsed)
+    return parsed, problems
+
+
+def _person_codes(parsed: list[Parsed]) -> list[Problem]:
+    """A person's code is unique: in the file and against the other persons."""
+    from contacts.models import Person, normalize_code
+
+    problems, seen = [], {}
+    mapped = dict(ExternalId.objects.filter(kind="persons").values_list("object_id", "external_id"))
+    taken = {code: mapped.get(pk) for pk, code in Person.all_objects.values_list("pk", "code")}
+    for item in parsed:
+        code = normalize_code(item.values.get("code") or "") if item.sheet.name == "persons" else ""
+        if not code:
+            continue
+        if code in seen or (code in taken and taken[code] != item.external_id):
+            problems.append(
+                Problem(
+                    "persons", item.row, "code", code, "code déjà attribué à une autre personne"
+                )
+            )
+        seen[code] = item.external_id
+    return problems
+
+
+def _model_rules(parsed: list[Parsed]) -> list[Problem]:
+    """The models' own checks (dates in order, counts that add up...) on every row."""
+    problems = []
+    for item in parsed:
+        simple = {k: v for k, v in item.values.items() if _col(item.sheet, k).kind not in SPECIAL}
+        instance = item.sheet.model(**simple)
+        for attr, external in item.links.items():
+            setattr(
+                instance, f"{attr}_id", -1 if external else None
+            )  # present or not, checked above
+        exclude = [
+            f.name
+            for f in item.sheet.model._meta.get_fields()
+            if f.is_relation or f.name in ("day", "code")
+        ]
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for attr, messages in error.message_dict.items():
+                col = next((c for c in item.sheet.columns if c.attr == attr), None)
+                problems.append(
+                    Problem(
+                        item.sheet.name,
+                        item.row,
+                        col.name if col else attr,
+                        str(simple.get(attr, "")),
+                        " ".join(messages),
+                    )
+                )
+    return problems
+
+
+def _col(sheet: Sheet, attr: str) -> Col:
+    return next(c for c in sheet.columns if c.attr == attr)
+
+
+def import_records(data: dict, *, by, dry_run: bool = False) -> dict[str, dict[str, int]]:
+    """Validate everything, then write everything (or nothing). Returns, per sheet, the
+    numbers of rows created, updated and unchanged. Raises ImportRefused with every problem.
+    """
+    refs = References()
+    parsed, problems = parse(data, refs)
+    if problems:
+        raise ImportRefused(problems)
+    summary = {
+        sheet.name: {"created": 0, "updated": 0, "unchanged": 0}
+        for sheet in SHEETS
+        if sheet.name in data
+    }
+    with transaction.atomic():
+        ids = {
+            name: dict(ExternalId.objects.filter(kind=name).values_list("external_id", "object_id"))
+            for name in BY_NAME
+        }
+        for sheet in SHEETS:
+            rows = [p for p in parsed if p.sheet is sheet]
+            if rows:
+                _write_sheet(sheet, rows, ids, summary[sheet.name], by)
+        if dry_run:
+            transaction.set_rollback(True)
+    return summary
+
+
+def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) -> None:
+    model = sheet.model
+    existing = model._base_manager.in_bulk(
+        [ids[sheet.name][r.external_id] for r in rows if r.external_id in ids[sheet.name]]
+    )
+    new_rows, new_instances = [], []
+    self_linked = any(c.kind == "link" and c.target == sheet.name for c in sheet.columns)
+    sessions = {}
+    if model._meta.label_lower == "contacts.contact":
+        linked = {
+            ids["sessions"].get(r.links.get("session")) for r in rows if r.links.get("session")
+        }
+        sessions = model._meta.get_field("session").related_model.objects.in_bulk(linked - {None})
+    for item in rows:
+        instance = existing.get(ids[sheet.name].get(item.external_id))
+        fresh = instance is None
+        if fresh:
+            instance = model(**sheet.defaults)
+            for name in AUTHOR_FIELDS:
+                if hasattr(model, name) and name in {f.name for f in model._meta.fields}:
+                    setattr(instance, name, by)
+        changed = False
+        for attr, value in item.values.items():
+            kind = _col(sheet, attr).kind
+            if kind in SPECIAL:
+                continue
+            if kind == "ref":
+                same = getattr(instance, f"{attr}_id") == value.pk
+            else:
+                same = getattr(instance, attr) == value
+            if not same:
+                setattr(instance, attr, value)
+                changed = True
+        for attr, external in item.links.items():
+            target = _col(sheet, attr).target
+            pk = ids[target].get(external) if external else None
+            if getattr(instance, f"{attr}_id") != pk:
+                setattr(instance, f"{attr}_id", pk)
+                changed = True
+        if hasattr(instance, "fill_derived"):
+            if sessions and instance.session_id:
+                instance.session = sessions[instance.session_id]
+            instance.fill_derived()
+        if fresh and self_linked:
+            # Rows may link to rows above them (a renewal to its first request): one by one.
+            instance.save()
+            ExternalId.objects.create(
+                kind=sheet.name, external_id=item.external_id, object_id=instance.pk
+            )
+            ids[sheet.name][item.external_id] = instance.pk
+            _related(sheet, instance, item)
+            counts["created"] += 1
+        elif fresh:
+            new_rows.append(item)
+            new_instances.append(instance)
+            counts["created"] += 1
+        else:
+            related_changed = _related(sheet, instance, item, compare_only=True)
+            if changed:
+                instance.save()
+            if related_changed:
+                _related(sheet, instance, item)
+            counts["updated" if changed or related_changed else "unchanged"] += 1
+    model.objects.bulk_create(new_instances, batch_size=1000)
+    ExternalId.objects.bulk_create(
+        ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
+        for item, instance in zip(new_rows, new_instances, strict=True)
+    )
+    for item, instance in zip(new_rows, new_instances, strict=True):
+        ids[sheet.name][item.external_id] = instance.pk
+    _related_bulk(sheet, list(zip(new_rows, new_instances, strict=True)))
+
+
+def _current_related(sheet, instance, col):
+    if col.kind == "refs":
+        return {obj.pk for obj in getattr(instance, col.attr).all()}
+    if col.kind == "quantities":
+        return {line.material_id: line.quantity for line in instance.material_lines.all()}
+    return sorted((act.act_id, act.result) for act in instance.acts.all())
+
+
+def _wanted_related(col, value):
+    if col.kind == "refs":
+        return {obj.pk for obj in value}
+    if col.kind == "quantities":
+        return {material.pk: quantity for material, quantity in value.items()}
+    return sorted((act.pk, result) for act, result in value)
+
+
+def _related(sheet, instance, item, compare_only=False) -> bool:
+    changed = False
+    for col in sheet.columns:
+        if col.kind not in ("refs", "quantities", "acts"):
+            continue
+        value = item.values[col.attr]
+        if _current_related(sheet, instance, col) == _wanted_related(col, value):
+            continue
+        changed = True
+        if compare_only:
+            continue
+        if col.kind == "refs":
+            getattr(instance, col.attr).set(value)
+        elif col.kind == "quantities":
+            instance.material_lines.all().delete()
+            instance.material_lines.model.objects.bulk_create(
+                instance.material_lines.model(contact=instance, material=m, quantity=q)
+                for m, q in value.items()
+            )
+        else:
+            instance.acts.all().delete()
+            instance.acts.model.objects.bulk_create(
+                instance.acts.model(consultation=instance, act=a, result=res) for a, res in value
+            )
+    return changed
+
+
+def _related_bulk(sheet, pairs) -> None:
+    for col in sheet.columns:
+        if col.kind == "refs":
+            through = getattr(sheet.model, col.attr).through
+            source = f"{sheet.model._meta.model_name}_id"
+            target = f"{col.model._meta.model_name}_id"
+            through.objects.bulk_create(
+                [
+                    through(**{source: inst.pk, target: obj.pk})
+                    for item, inst in pairs
+                    for obj in item.values[col.attr]
+                ],
+                batch_size=2000,
+            )
+        elif col.kind == "quantities":
+            line_model = sheet.model.material_lines.rel.related_model
+            line_model.objects.bulk_create(
+                [
+                    line_model(contact_id=inst.pk, material=m, quantity=q)
+                    for item, inst in pairs
+                    for m, q in item.values[col.attr].items()
+                ],
+                batch_size=2000,
+            )
+        elif col.kind == "acts":
+            act_model = sheet.model.acts.rel.related_model
+            act_model.objects.bulk_create(
+                [
+                    act_model(consultation_id=inst.pk, act=a, result=res)
+                    for item, inst in pairs
+                    for a, res in item.values[col.attr]
+                ],
+                batch_size=2000,
+            )
+
+
+# --- Exporting ----------------------------------------------------------------------------
+
+
+def _cell(col: Col, value) -> str:
+    if value is None:
+        return ""
+    if col.kind == "bool":
+        return "oui" if value else "non"
+    if col.kind == "datetime":
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if col.kind in ("date", "time"):
+        return value.isoformat()
+    if col.kind == "ref":
+        return value.slug
+    return str(value)
+
+
+def export_rows(
+    sheet: Sheet, external: dict[str, dict[int, str]]
+) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of one sheet, every link written as the target's external id."""
+    model = sheet.model
+    queryset = (
+        model._default_manager.all() if model._meta.model_name != "person" else model.objects.all()
+    )
+    selects = [c.attr for c in sheet.columns if c.kind == "ref"]
+    prefetch = [c.attr for c in sheet.columns if c.kind == "refs"]
+    if any(c.kind == "quantities" for c in sheet.columns):
+        prefetch.append("material_lines__material")
+    if any(c.kind == "acts" for c in sheet.columns):
+        prefetch.append("acts__act")
+    if selects:
+        queryset = queryset.select_related(*selects)
+    queryset = queryset.prefetch_related(*prefetch).order_by("pk")
+    header = ["id", *[c.name for c in sheet.columns]]
+    rows = []
+    for obj in queryset.iterator(chunk_size=2000) if not prefetch else queryset:
+        row = [external[sheet.name].get(obj.pk, f"{sheet.name}-{obj.pk}")]
+        for col in sheet.columns:
+            if col.kind == "link":
+                pk = getattr(obj, f"{col.attr}_id")
+                row.append(external[col.target].get(pk, f"{col.target}-{pk}") if pk else "")
+            elif col.kind == "refs":
+                row.append(";".join(sorted(item.slug for item in getattr(obj, col.attr).all())))
+            elif col.kind == "quantities":
+                row.append(
+                    ";".join(
+                        f"{line.material.slug}={line.quantity}" for line in obj.material_lines.all()
+                    )
+                )
+            elif col.kind == "acts":
+                row.append(";".join(f"{act.act.slug}:{act.result}" for act in obj.acts.all()))
+            else:
+                row.append(_cell(col, getattr(obj, col.attr)))
+        rows.append(row)
+    return header, rows
+
+
+def export_records(path: str | Path, fmt: str = "xlsx") -> dict[str, int]:
+    """Write every sheet to ``path`` (an .xlsx file, or a folder of CSV files)."""
+    external = {name: {} for name in BY_NAME}
+    for kind, external_id, object_id in ExternalId.objects.values_list(
+        "kind", "external_id", "object_id"
+    ):
+        external[kind][object_id] = external_id
+    counts = {}
+    workbook = Workbook() if fmt == "xlsx" else None
+    if workbook is not None:
+        workbook.remove(workbook.active)
+    for sheet in SHEETS:
+        header, rows = export_rows(sheet, external)
+        counts[sheet.name] = len(rows)
+        if workbook is not None:
+            worksheet = workbook.create_sheet(sheet.name)
+            worksheet.append(header)
+            for row in rows:
+                worksheet.append(row)
+        else:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            with (Path(path) / f"{sheet.name}.csv").open(
+                "w", encoding="utf-8", newline=""
+            ) as handle:
+                writer = csv.writer(handle)
+                writer.writerow(header)
+                writer.writerows(rows)
+    if workbook is not None:
+        workbook.save(path)
+    return counts

@@ -1,0 +1,333 @@
+"""The spreadsheet format of the records: one sheet (or CSV file) per kind of record.
+
+Every row carries an external id (column ``id``); links between sheets use those ids.
+The same declaration drives the import, the export and ``docs/import.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from contacts import models as c
+from health import models as h
+from minors import models as m
+from reporting.models import ReferenceFigure
+from rights import models as r
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column: its header, the model attribute, and how values are read and written.
+
+    ``kind``: str, text, int, bool, date, datetime, time, decimal, choice, ref (a reference
+    list item by slug or label), refs (several, separated by « ; »), link (the id of a row
+    of another sheet), quantities (« slug=quantité ; … »), acts (« slug:résultat ; … »).
+    """
+
+    name: str
+    attr: str
+    kind: str = "str"
+    required: bool = False
+    model: Any = None  # ref / refs: the reference model
+    target: str = ""  # link: the sheet
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    model: Any
+    columns: tuple[Col, ...]
+    title: str = ""
+    defaults: dict = field(default_factory=dict)
+
+
+PARTIES = [Col(slug, slug, "int") for slug, _label in c.PARTIES]
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "persons",
+        c.Person,
+        (
+            Col("code", "code", "str", help="laissé vide : généré"),
+            Col("nickname", "nickname", "str", True),
+            Col("gender", "gender", "choice", True),
+            Col("birth_date", "birth_date", "date"),
+            Col("birth_year", "birth_year", "int"),
+            Col("age_to_establish", "age_to_establish", "bool"),
+            Col("languages", "languages", "refs", model=c.Language),
+            Col("country_of_origin", "country_of_origin", "str"),
+            Col("sex_work", "sex_work", "bool"),
+            Col("prostitution_modes", "prostitution_modes", "refs", model=c.ProstitutionMode),
+            Col("uses_drugs", "uses_drugs", "bool"),
+            Col("products", "products", "refs", model=c.Product),
+            Col("referral_source", "referral_source", "choice"),
+            Col("notes", "notes", "text"),
+        ),
+        "Personnes",
+    ),
+    Sheet(
+        "sessions",
+        c.Session,
+        (
+            Col("kind", "kind", "choice", True),
+            Col("date", "date", "date", True),
+            Col("start_time", "start_time", "time"),
+            Col("end_time", "end_time", "time"),
+            Col("zones", "zones", "refs", model=c.Zone),
+            Col("report", "report", "text"),
+        ),
+        "Sessions",
+    ),
+    Sheet(
+        "contacts",
+        c.Contact,
+        (
+            Col("occurred_at", "occurred_at", "datetime", True),
+            Col("session", "session", "link", target="sessions"),
+            Col("channel", "channel", "ref", True, model=c.Channel),
+            Col("person", "person", "link", target="persons"),
+            Col("anonymous_gender", "anonymous_gender", "choice"),
+            Col("anonymous_age_category", "anonymous_age_category", "choice"),
+            Col("caarud", "caarud", "bool"),
+            Col("themes", "themes", "refs", model=c.Theme),
+            Col("services", "services", "refs", model=c.Service),
+            Col("material", "material_lines", "quantities", model=c.Material),
+            Col("note", "note", "str"),
+        ),
+        "Contacts",
+    ),
+    Sheet(
+        "session_material",
+        c.SessionMaterial,
+        (
+            Col("session", "session", "link", True, target="sessions"),
+            Col("material", "material", "ref", True, model=c.Material),
+            Col("quantity", "quantity", "int", True),
+            Col("mode", "mode", "choice"),
+        ),
+        "Matériel hors contact",
+    ),
+    Sheet(
+        "online_sites",
+        c.OnlineRoundSite,
+        (
+            Col("session", "session", "link", True, target="sessions"),
+            Col("site", "site", "ref", True, model=c.AdSite),
+            Col("messages_sent", "messages_sent", "int"),
+            Col("replies", "replies", "int"),
+        ),
+        "Maraudes numériques",
+    ),
+    Sheet(
+        "followers",
+        c.FollowerSnapshot,
+        (
+            Col("network", "channel", "ref", True, model=c.Channel),
+            Col("date", "date", "date", True),
+            Col("followers", "followers", "int", True),
+        ),
+        "Abonnés",
+    ),
+    Sheet(
+        "mediation",
+        c.MediationEvent,
+        (
+            Col("date", "date", "date", True),
+            Col("place", "place", "str"),
+            *PARTIES,
+            Col("themes", "themes", "refs", model=c.MediationTheme),
+            Col("what_happened", "what_happened", "text"),
+            Col("follow_up", "follow_up", "text"),
+        ),
+        "Médiation",
+    ),
+    Sheet(
+        "health_sessions",
+        h.HealthSession,
+        (
+            Col("line", "line", "ref", True, model=h.ServiceLine),
+            Col("kind", "kind", "choice"),
+            Col("date", "date", "date", True),
+            Col("place", "place", "choice"),
+            Col("partner_name", "partner_name", "str"),
+        ),
+        "Permanences santé",
+    ),
+    Sheet(
+        "consultations",
+        h.Consultation,
+        (
+            Col("person", "person", "link", True, target="persons"),
+            Col("at", "at", "datetime", True),
+            Col("line", "line", "ref", True, model=h.ServiceLine),
+            Col("session", "session", "link", target="health_sessions"),
+            Col("modality", "modality", "choice"),
+            Col("acts", "acts", "acts", model=h.Act),
+            Col("next_appointment", "next_appointment", "date"),
+        ),
+        "Consultations",
+    ),
+    Sheet(
+        "workshops",
+        h.Workshop,
+        (
+            Col("title", "title", "str", True),
+            Col("date", "date", "date", True),
+            Col("participants_count", "participants_count", "int"),
+            Col("appointments_booked", "appointments_booked", "int"),
+        ),
+        "Ateliers santé",
+    ),
+    Sheet(
+        "procedures",
+        r.Procedure,
+        (
+            Col("person", "person", "link", True, target="persons"),
+            Col("theme", "theme", "ref", True, model=r.ProcedureTheme),
+            Col("request", "request", "str", True),
+            Col("body", "body", "str"),
+            Col("opened_on", "opened_on", "date", True),
+            Col("status", "status", "choice"),
+            Col("status_on", "status_on", "date"),
+        ),
+        "Démarches",
+    ),
+    Sheet(
+        "psp_files",
+        r.PSPFile,
+        (
+            Col("person", "person", "link", True, target="persons"),
+            Col("kind", "kind", "choice", True),
+            Col("previous", "previous", "link", target="psp_files"),
+            Col("state", "state", "choice"),
+            Col("filed_on", "filed_on", "date"),
+            Col("commission_date", "commission_date", "date"),
+            Col("decision", "decision", "choice"),
+            Col("decision_on", "decision_on", "date"),
+            Col("decision_reason", "decision_reason", "str"),
+            Col("review_outcome", "review_outcome", "choice"),
+            Col("review_on", "review_on", "date"),
+            Col("path_start", "path_start", "date"),
+            Col("path_end", "path_end", "date"),
+            Col("dependants", "dependants", "int"),
+        ),
+        "Dossiers PSP",
+    ),
+    Sheet(
+        "minor_files",
+        m.MinorFile,
+        (
+            Col("person", "person", "link", True, target="persons"),
+            Col("opened_on", "opened_on", "date", True),
+            Col("closed_on", "closed_on", "date"),
+            Col("close_reason", "close_reason", "choice"),
+            Col("first_meeting_on", "first_meeting_on", "date"),
+            Col("first_meeting_place", "first_meeting_place", "choice", True),
+            Col("to_assess", "to_assess", "bool"),
+        ),
+        "Suivis mineurs",
+    ),
+    Sheet(
+        "measures",
+        m.EducationalMeasure,
+        (
+            Col("file", "file", "link", True, target="minor_files"),
+            Col("kind", "kind", "choice", True),
+            Col("start", "start", "date", True),
+            Col("end", "end", "date"),
+        ),
+        "Mesures éducatives",
+    ),
+    Sheet(
+        "runaways",
+        m.Runaway,
+        (
+            Col("file", "file", "link", True, target="minor_files"),
+            Col("start", "start", "date", True),
+            Col("end", "end", "date"),
+            Col("housed_by", "housed_by", "choice"),
+            Col("housed_where", "housed_where", "choice"),
+        ),
+        "Fugues",
+    ),
+    Sheet(
+        "product_uses",
+        m.ProductUse,
+        (
+            Col("file", "file", "link", True, target="minor_files"),
+            Col("product", "product", "ref", True, model=c.Product),
+            Col("start", "start", "date", True),
+            Col("end", "end", "date"),
+        ),
+        "Consommations",
+    ),
+    Sheet(
+        "received_reports",
+        m.ReceivedReport,
+        (
+            Col("received_on", "received_on", "date", True),
+            Col("description", "description", "text", True),
+            Col("person", "person", "link", target="persons"),
+            Col("linked_on", "linked_on", "date"),
+        ),
+        "Signalements reçus",
+    ),
+    Sheet(
+        "training_cycles",
+        m.TrainingCycle,
+        (
+            Col("title", "title", "str", True),
+            Col("institute", "institute", "str"),
+            Col("start_date", "start_date", "date", True),
+            Col("end_date", "end_date", "date", True),
+            Col("days", "days", "decimal", True),
+            Col("trainees", "trainees", "int", True),
+            Col("trainees_departement", "trainees_departement", "int"),
+            Col("satisfaction", "satisfaction", "int"),
+        ),
+        "Formations",
+    ),
+    Sheet(
+        "awareness_sessions",
+        m.AwarenessSession,
+        (
+            Col("host", "host", "str", True),
+            Col("date", "date", "date", True),
+            Col("audience", "audience", "str"),
+            Col("people", "people", "int"),
+        ),
+        "Sensibilisations",
+    ),
+    Sheet(
+        "school_sessions",
+        m.SchoolSession,
+        (
+            Col("school", "school", "str", True),
+            Col("date", "date", "date", True),
+            Col("levels", "levels", "str"),
+            Col("pupils", "pupils", "int", True),
+            Col("boys", "boys", "int"),
+            Col("girls", "girls", "int"),
+            Col("satisfaction", "satisfaction", "int"),
+            Col("interest", "interest", "int"),
+        ),
+        "Animations scolaires",
+    ),
+    Sheet(
+        "reference_figures",
+        ReferenceFigure,
+        (
+            Col("key", "key", "str", True),
+            Col("year", "year", "int", True),
+            Col("value", "value", "decimal", True),
+            Col("source", "source", "str", True),
+        ),
+        "Chiffres de référence",
+    ),
+)
+
+BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+# Who wrote the record, on the models that keep it.
+AUTHOR_FIELDS = ("author", "created_by", "updated_by", "worker")

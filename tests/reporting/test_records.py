@@ -1,0 +1,196 @@
+"""Import and export of records in spreadsheets."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from openpyxl import load_workbook
+
+from contacts import models as c
+from entractes.demo import create_demo_accounts
+from entractes.models import User
+from health import models as h
+from minors import models as m
+from reporting import demo
+from reporting.figures import all_figures
+from reporting.models import ExternalId, NarrativeBlock
+from reporting.records.engine import ImportRefused, export_records, import_records, read
+from rights import models as r
+
+pytestmark = pytest.mark.django_db
+
+
+def wipe():
+    """Empty the records (not the reference lists nor the accounts)."""
+    for model in (
+        c.ContactMaterial,
+        c.SessionMaterial,
+        c.OnlineRoundSite,
+        c.Contact,
+        c.Session,
+        c.FollowerSnapshot,
+        c.MediationEvent,
+        h.ConsultationAct,
+        h.Consultation,
+        h.HealthSession,
+        h.Workshop,
+        r.ProcedureStep,
+        r.Procedure,
+        m.EducationalMeasure,
+        m.Runaway,
+        m.ProductUse,
+        m.PartnerExchange,
+        m.SafeguardingReport,
+        m.MinorFile,
+        m.ReceivedReport,
+        m.TrainingCycle,
+        m.AwarenessSession,
+        m.SchoolSession,
+        c.PersonMerge,
+        c.LegalIdentity,
+        NarrativeBlock,
+        ExternalId,
+    ):
+        model._base_manager.all().delete()
+    r.PSPFile.objects.filter(previous__isnull=False).delete()
+    r.PSPFile.objects.all().delete()
+    c.Person.all_objects.filter(merged_into__isnull=False).delete()
+    c.Person.all_objects.all().delete()
+
+
+@pytest.fixture
+def demo_data():
+    with override_settings(DEBUG=True):
+        create_demo_accounts()
+    demo.generate()
+    return User.objects.get(username="admin")
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_figures(demo_data, tmp_path):
+    before = {year: all_figures(year) for year in (2022, 2023)}
+    export_records(tmp_path / "export", "csv")
+    wipe()
+    assert all_figures(2023)["attendance.contacts"] == 0
+    summary = import_records(read(tmp_path / "export"), by=demo_data)
+    assert (
+        summary["contacts"]["created"]
+        == before[2022]["attendance.contacts"] + before[2023]["attendance.contacts"]
+    )
+    for year in (2022, 2023):
+        assert all_figures(year) == before[year], year
+
+
+def test_one_bad_cell_writes_nothing_then_the_fixed_workbook_imports_once(demo_data, tmp_path):
+    path = tmp_path / "records.xlsx"
+    export_records(path, "xlsx")
+    wipe()
+    workbook = load_workbook(path)
+    sheet = workbook["contacts"]
+    header = [cell.value for cell in sheet[1]]
+    channel = header.index("channel") + 1
+    good = sheet.cell(row=700, column=channel).value
+    sheet.cell(row=700, column=channel).value = "pigeon voyageur"
+    bad = io.BytesIO()
+    workbook.save(bad)
+    bad.seek(0)
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(bad), by=demo_data)
+    (problem,) = refused.value.problems
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "contacts",
+        700,
+        "channel",
+        "pigeon voyageur",
+    )
+    assert "valeur inconnue" in problem.reason
+    assert c.Person.all_objects.count() == 0 and c.Contact.objects.count() == 0
+
+    sheet.cell(row=700, column=channel).value = good
+    fixed = io.BytesIO()
+    workbook.save(fixed)
+    summary = import_records(read(io.BytesIO(fixed.getvalue())), by=demo_data)
+    assert summary["contacts"]["created"] > 15000
+    again = import_records(read(io.BytesIO(fixed.getvalue())), by=demo_data)
+    assert all(counts["created"] == counts["updated"] == 0 for counts in again.values())
+
+
+def write_csv(folder, name, text):
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+
+
+def test_french_dates_labels_and_updates(tmp_path, admin_user):
+    folder = tmp_path / "in"
+    write_csv(
+        folder,
+        "persons",
+        "id,nickname,gender,birth_date,uses_drugs,products\n"
+        "p1,Bella,Femme,31/12/1990,oui,Cocaïne basée (crack);cannabis\n",
+    )
+    write_csv(
+        folder,
+        "contacts",
+        "id,occurred_at,channel,person,caarud,material\n"
+        "k1,02/03/2023 23:10,Antenne mobile,p1,oui,crack_pipe=2;male_condom=10\n",
+    )
+    summary = import_records(read(folder), by=admin_user)
+    assert summary["persons"]["created"] == 1
+    person = c.Person.objects.get()
+    assert str(person.birth_date) == "1990-12-31"
+    assert set(person.products.values_list("slug", flat=True)) == {"crack", "cannabis"}
+    contact = c.Contact.objects.get()
+    assert contact.channel.slug == "mobile_unit" and contact.caarud
+    assert {line.material.slug: line.quantity for line in contact.material_lines.all()} == {
+        "crack_pipe": 2,
+        "male_condom": 10,
+    }
+    # The same id again, with a change: updated, not created.
+    write_csv(
+        folder,
+        "persons",
+        "id,nickname,gender,birth_date,uses_drugs,products\n"
+        "p1,Bella B,female,1990-12-31,oui,crack\n",
+    )
+    summary = import_records(read(folder), by=admin_user)
+    assert summary["persons"] == {"created": 0, "updated": 1, "unchanged": 0}
+    assert c.Person.objects.get().nickname == "Bella B"
+
+
+def test_every_problem_is_named_in_french(tmp_path, admin_user):
+    folder = tmp_path / "in"
+    write_csv(
+        folder, "persons", "id,nickname,gender,birth_date\np1,,female,2999-01-01\np1,Bis,licorne,\n"
+    )
+    write_csv(folder, "contacts", "id,occurred_at,channel,person\nk1,hier,street,p9\n")
+    write_csv(
+        folder,
+        "school_sessions",
+        "id,school,date,pupils,boys,girls\ns1,Collège,2023-03-01,20,15,10\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(folder), by=admin_user)
+    found = {(p.sheet, p.row, p.column) for p in refused.value.problems}
+    assert ("persons", 2, "nickname") in found
+    assert ("persons", 2, "birth_date") in found
+    assert ("persons", 3, "id") in found
+    assert ("contacts", 2, "occurred_at") in found
+    assert ("contacts", 2, "person") in found
+    assert ("school_sessions", 2, "girls") in found
+    assert c.Person.all_objects.count() == 0
+
+
+def test_commands_dry_run_and_refusal(tmp_path, admin_user):
+    folder = tmp_path / "in"
+    write_csv(folder, "persons", "id,nickname,gender\np1,Lola,female\n")
+    out = io.StringIO()
+    call_command("import_records", str(folder), "--dry-run", stdout=out)
+    assert "Simulation — persons : 1 créé(s)" in out.getvalue()
+    assert not c.Person.objects.exists()
+    call_command("import_records", str(folder), stdout=io.StringIO())
+    assert c.Person.objects.count() == 1
+    write_csv(folder, "persons", "id,nickname,gender\np2,Mia,dragon\n")
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="rien n'a été écrit"):
+        call_command("import_records", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
