@@ -58,6 +58,7 @@ CAPABILITIES: dict[str, Any] = {
     "reporting.drilldown": _("Ouvrir la liste des enregistrements derrière un chiffre"),
     "reporting.edit": _("Rédiger le rapport, saisir les chiffres de référence, produire le PDF"),
     "reporting.publish": _("Publier le rapport d'une année"),
+    "records.import": _("Importer des enregistrements depuis un tableur"),
     "staff.manage": _("Gérer les comptes du personnel"),
     "settings.manage": _("Gérer les listes de référence"),
     # Restricted: the access log names who read which restricted record.
@@ -125,7 +126,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     "administrator": frozenset(
-        {"staff.manage", "settings.manage", "accesslog.view", "reporting.view", "reporting.publish"}
+        {
+            "staff.manage",
+            "settings.manage",
+            "accesslog.view",
+            "reporting.view",
+            "reporting.publish",
+            "records.import",
+        }
     ),
     "minors_team": frozenset({"minors.read_file"}),
 }

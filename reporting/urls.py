@@ -19,4 +19,5 @@ urlpatterns = [
     path("publications/<int:pk>/", views.publication_download, name="publication-download"),
     path("<int:year>/publier/", views.publish, name="publish"),
     path("<int:year>/export.<str:fmt>", views.export, name="export"),
+    path("importer/", views.records_import, name="records-import"),
 ]

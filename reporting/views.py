@@ -370,3 +370,55 @@ def export(request, year, fmt):
         response["Content-Disposition"] = f'attachment; filename="chiffres-{year}.xlsx"'
         return response
     raise Http404
+
+
+IMPORT_DIR = "imports"
+
+
+@never_cache
+@requires("records.import")
+def records_import(request):
+    """Upload a workbook, see what it would change (nothing is written), then confirm."""
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from reporting.records.engine import ImportRefused, import_records, read
+
+    context: dict = {}
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        if not upload.name.lower().endswith(".xlsx") or upload.size > 50 * 1024 * 1024:
+            messages.error(request, _("Déposez un classeur .xlsx de moins de 50 Mo."))
+            return redirect("reporting:records-import")
+        token = uuid.uuid4().hex
+        folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{token}.xlsx"
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        try:
+            context["summary"] = import_records(read(path), by=request.user, dry_run=True)
+            context["token"] = token
+        except ImportRefused as refused:
+            context["problems"] = refused.problems
+            path.unlink(missing_ok=True)
+        except Exception as error:  # an unreadable file: say so, keep nothing
+            path.unlink(missing_ok=True)
+            context["unreadable"] = str(error)
+    elif request.method == "POST" and request.POST.get("token"):
+        token = request.POST["token"]
+        if len(token) != 32 or not all(ch in "0123456789abcdef" for ch in token):
+            raise Http404
+        path = Path(settings.MEDIA_ROOT) / IMPORT_DIR / f"{token}.xlsx"
+        if not path.exists():
+            raise Http404
+        try:
+            context["done"] = import_records(read(path), by=request.user)
+        except ImportRefused as refused:
+            context["problems"] = refused.problems
+        finally:
+            path.unlink(missing_ok=True)
+    return render(request, "reporting/records_import.html", context)

@@ -339,6 +339,8 @@ def _model_rules(parsed: list[Parsed]) -> list[Problem]:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for attr, messages in error.message_dict.items():
+                if attr != "__all__" and attr not in item.values:
+                    continue  # already reported: the cell could not be read
                 col = next((c for c in item.sheet.columns if c.attr == attr), None)
                 problems.append(
                     Problem(

@@ -104,6 +104,7 @@ PAGES = [
     ("reporting:publication-download", "publication", "get", REPORT_READERS),
     ("reporting:publish", "year", "get", {"director", "administrator"}),
     ("reporting:export", "export", "get", REPORT_READERS),
+    ("reporting:records-import", None, "get", {"administrator"}),
     ("staff-list", None, "get", {"administrator"}),
     ("staff-create", None, "get", {"administrator"}),
     ("staff-edit", "staff", "get", {"administrator"}),

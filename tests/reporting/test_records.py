@@ -194,3 +194,62 @@ def test_commands_dry_run_and_refusal(tmp_path, admin_user):
 
     with pytest.raises(CommandError, match="rien n'a été écrit"):
         call_command("import_records", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_example_workbook_imports_and_the_documentation_lists_every_column(admin_user):
+    from pathlib import Path
+
+    from reporting.records.spec import SHEETS
+
+    root = Path(__file__).resolve().parents[2]
+    summary = import_records(read(root / "docs/examples/records-example.xlsx"), by=admin_user)
+    assert all(counts["created"] >= 1 for counts in summary.values())
+    assert c.Contact.objects.count() == 5
+    doc = (root / "docs/import.md").read_text(encoding="utf-8")
+    for sheet in SHEETS:
+        assert f"## {sheet.name} " in doc
+        for col in sheet.columns:
+            assert f"| {col.name} |" in doc, (sheet.name, col.name)
+
+
+def test_administrator_uploads_sees_the_dry_run_then_confirms(
+    client, admin_user, settings, tmp_path
+):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    root = Path(__file__).resolve().parents[2]
+    data = (root / "docs/examples/records-example.xlsx").read_bytes()
+    client.force_login(admin_user)
+    response = client.post("/rapport/importer/", {"file": SimpleUploadedFile("records.xlsx", data)})
+    assert response.context["summary"]["contacts"]["created"] == 5
+    assert not c.Contact.objects.exists()
+    response = client.post("/rapport/importer/", {"token": response.context["token"]})
+    assert response.context["done"]["contacts"]["created"] == 5
+    assert c.Contact.objects.count() == 5
+    assert not list((tmp_path / "imports").iterdir())
+
+
+def test_upload_with_a_bad_cell_lists_the_problem(client, admin_user, settings, tmp_path):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    root = Path(__file__).resolve().parents[2]
+    workbook = load_workbook(root / "docs/examples/records-example.xlsx")
+    workbook["persons"]["D2"] = "licorne"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(admin_user)
+    response = client.post(
+        "/rapport/importer/", {"file": SimpleUploadedFile("r.xlsx", buffer.getvalue())}
+    )
+    problems = response.context["problems"]
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("persons", 2, "gender")], [
+        str(p) for p in problems
+    ]
+    assert "licorne" in response.content.decode()
+    assert not c.Person.all_objects.exists()
