@@ -7,7 +7,7 @@ import random
 
 from django.db import transaction
 
-from contacts.models import Contact, Person
+from contacts.models import CODE_ALPHABET, Contact, Person
 from contacts.services import person_merge
 from entractes.models import User
 from reporting.demo import care, fieldwork, files, population, texts
@@ -66,9 +66,15 @@ def generate(*, seed: int = 2023) -> int:
 def _duplicates(rng: random.Random, demos, author) -> None:
     """A few records created twice by mistake: most merged, three left to merge."""
     adults = [d for d in demos if d.category is None and d.years == {2022, 2023}]
-    for demo in rng.sample(adults, 8)[:5]:
+
+    def code() -> str:
+        raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(6))
+        return f"{raw[:3]}-{raw[3:]}"
+
+    for demo in rng.sample(adults, 5):
         kept = demo.person
         twin = Person(
+            code=code(),
             nickname=kept.nickname.lower(),
             gender=kept.gender,
             birth_year=kept.birth_year,
@@ -76,12 +82,12 @@ def _duplicates(rng: random.Random, demos, author) -> None:
             created_by=author,
         )
         twin.save()
-        Contact.objects.filter(pk__in=kept.contacts.order_by("?").values("pk")[:2]).update(
-            person=twin
-        )
+        moved = rng.sample(sorted(kept.contacts.values_list("pk", flat=True)), 2)
+        Contact.objects.filter(pk__in=moved).update(person=twin)
         person_merge(kept=kept, duplicate=twin, by=author)
     for demo in rng.sample(adults, 3):
         Person.objects.create(
+            code=code(),
             nickname=demo.person.nickname + "e",
             gender=demo.person.gender,
             birth_year=demo.person.birth_year,
