@@ -58,3 +58,24 @@ class FrenchUnlessChosenMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class SessionLimitMiddleware:
+    """End a session 12 hours after login, however active (idle expiry is the cookie's)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.contrib.auth import logout
+        from django.utils import timezone
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(timezone.now().timestamp())
+            started = request.session.setdefault("started_at", now)
+            if now - started > settings.SESSION_MAX_SECONDS:
+                logout(request)
+                return redirect(f"{reverse('login')}?next={request.path}")
+        return self.get_response(request)

@@ -110,6 +110,11 @@ class AccessLogManager(models.Manager.from_queryset(AccessLogQuerySet)):
         else:
             pending.append(fields)
 
+    def purge(self, *, before) -> int:
+        """Delete the entries older than ``before`` (the database refuses younger ones)."""
+        deleted, _detail = models.QuerySet.delete(self.filter(at__lt=before))
+        return deleted
+
     def flush_refusals(self, pending: list[dict]) -> None:
         for fields in pending:
             self.create(**fields)

@@ -8,12 +8,28 @@ from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A text cell that a spreadsheet would run as a formula is written as plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unsafe_cell(text: str) -> str:
+    """The value behind ``safe_cell`` (for imports of our own exports)."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -25,7 +41,7 @@ def to_xlsx(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> 
         sheet = workbook.create_sheet(title=title[:31])
         sheet.append(list(header))
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([safe_cell(v) for v in row])
         sheet.column_dimensions["A"].width = 48
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from entractes.lib.exports import safe_cell, unsafe_cell
 from reporting.models import ExternalId
 from reporting.records.spec import AUTHOR_FIELDS, BY_NAME, SHEETS, Col, Sheet
 
@@ -58,7 +59,7 @@ def read(path: str | Path | io.BytesIO) -> dict[str, list[tuple[int, dict[str, s
                 with file.open(encoding="utf-8-sig", newline="") as handle:
                     rows = list(csv.DictReader(handle))
                 data[sheet.name] = [
-                    (i + 2, {k: (v or "").strip() for k, v in row.items() if k})
+                    (i + 2, {k: unsafe_cell((v or "").strip()) for k, v in row.items() if k})
                     for i, row in enumerate(rows)
                 ]
         return data
@@ -86,7 +87,7 @@ def _text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return unsafe_cell(str(value).strip())
 
 
 # --- Converting ---------------------------------------------------------------------------
@@ -613,7 +614,7 @@ def export_records(path: str | Path, fmt: str = "xlsx") -> dict[str, int]:
             worksheet = workbook.create_sheet(sheet.name)
             worksheet.append(header)
             for row in rows:
-                worksheet.append(row)
+                worksheet.append([safe_cell(v) for v in row])
         else:
             Path(path).mkdir(parents=True, exist_ok=True)
             with (Path(path) / f"{sheet.name}.csv").open(
@@ -621,7 +622,7 @@ def export_records(path: str | Path, fmt: str = "xlsx") -> dict[str, int]:
             ) as handle:
                 writer = csv.writer(handle)
                 writer.writerow(header)
-                writer.writerows(rows)
+                writer.writerows([safe_cell(v) for v in row] for row in rows)
     if workbook is not None:
         workbook.save(path)
     return counts

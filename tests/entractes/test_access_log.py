@@ -35,3 +35,25 @@ def test_access_log_page_filters_by_user_and_action(login, director, educator):
     assert [e.user for e in page] == [director]
     page = client.get("/journal-des-acces/", {"user": educator.pk}).context["page"]
     assert [e.action for e in page] == ["read"]
+
+
+def test_entries_older_than_a_year_are_purged_and_younger_ones_kept(educator):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = AccessLogEntry.objects.create(
+        user=educator,
+        action="read",
+        target_type="x",
+        at=timezone.now() - datetime.timedelta(days=400),
+    )
+    recent = AccessLogEntry.objects.record(user=educator, action="read", target="y")
+    call_command("purge_access_log", stdout=__import__("io").StringIO())
+    assert list(AccessLogEntry.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not AccessLogEntry.objects.filter(pk=old.pk).exists()
+    # Even the purge cannot remove a recent entry: the database refuses it.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessLogEntry.objects.purge(before=timezone.now() + datetime.timedelta(days=1))
+    assert AccessLogEntry.objects.filter(pk=recent.pk).exists()

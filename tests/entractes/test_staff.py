@@ -147,3 +147,21 @@ def test_browser_language_is_ignored_french_by_default(login, educator):
         .content.decode()
     )
     assert 'lang="fr"' in body
+
+
+def test_sessions_end_after_12_hours_and_when_the_account_is_deactivated(
+    client, make_user, settings
+):
+    user = make_user("educator", username="nuit")
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["started_at"] -= settings.SESSION_MAX_SECONDS + 60
+    session.save()
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST

@@ -253,3 +253,19 @@ def test_upload_with_a_bad_cell_lists_the_problem(client, admin_user, settings, 
     ]
     assert "licorne" in response.content.decode()
     assert not c.Person.all_objects.exists()
+
+
+def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, admin_user):
+    folder = tmp_path / "in"
+    write_csv(
+        folder, "persons", 'id,nickname,gender,notes\np1,Lola,female,"=HYPERLINK(""http://x"")"\n'
+    )
+    import_records(read(folder), by=admin_user)
+    export_records(tmp_path / "out.xlsx", "xlsx")
+    cell = load_workbook(tmp_path / "out.xlsx")["persons"]["O2"].value
+    assert cell.startswith("'=")
+    export_records(tmp_path / "csv", "csv")
+    assert "'=HYPERLINK" in (tmp_path / "csv" / "persons.csv").read_text()
+    c.Person.all_objects.update(notes="")
+    import_records(read(tmp_path / "out.xlsx"), by=admin_user)
+    assert c.Person.objects.get().notes == '=HYPERLINK("http://x")'
