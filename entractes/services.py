@@ -56,6 +56,13 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
     return user
 
 
+def staff_unlock(*, user: User) -> int:
+    """Lift a login lockout of the account (from every address)."""
+    from axes.utils import reset
+
+    return reset(username=user.username)
+
+
 @transaction.atomic
 def staff_force_password_reset(*, user: User, base_url: str) -> str:
     """Cancel the current password and return a one-time link to choose a new one.

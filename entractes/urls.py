@@ -28,6 +28,7 @@ urlpatterns = [
         name="staff-reactivate",
     ),
     path("personnel/<int:pk>/reinitialiser/", views.staff_force_reset, name="staff-force-reset"),
+    path("personnel/<int:pk>/debloquer/", views.staff_unlock, name="staff-unlock"),
     path("journal-des-acces/", views.access_log, name="access-log"),
     path("compte/connexion/", views.LoginView.as_view(), name="login"),
     path("compte/deconnexion/", views.LogoutView.as_view(), name="logout"),

@@ -100,6 +100,15 @@ def staff_set_active(request, pk, active):
 
 @require_POST
 @requires("staff.manage")
+def staff_unlock(request, pk):
+    account = _get_staff(pk)
+    services.staff_unlock(user=account)
+    messages.success(request, _("Compte %(u)s débloqué.") % {"u": account.username})
+    return redirect("staff-edit", pk=account.pk)
+
+
+@require_POST
+@requires("staff.manage")
 def staff_force_reset(request, pk):
     account = _get_staff(pk)
     link = services.staff_force_password_reset(

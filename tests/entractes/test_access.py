@@ -111,6 +111,7 @@ PAGES = [
     ("staff-deactivate", "staff", "post", {"administrator"}),
     ("staff-reactivate", "staff", "post", {"administrator"}),
     ("staff-force-reset", "staff", "post", {"administrator"}),
+    ("staff-unlock", "staff", "post", {"administrator"}),
     ("access-log", None, "get", {"administrator", "director"}),
     ("settings:index", None, "get", {"administrator"}),
 ]

@@ -165,3 +165,35 @@ def test_sessions_end_after_12_hours_and_when_the_account_is_deactivated(
     user.save()
     assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
     assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def _login(client, username, password, address):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_five_failures_lock_the_account_from_that_address_only(
+    client, make_user, admin_user, settings
+):
+    settings.AXES_ENABLED = True
+    make_user("educator", username="camille")
+    for _ in range(5):
+        _login(client, "camille", "mauvais", "10.0.0.1")
+    locked = _login(client, "camille", "a-long-test-password", "10.0.0.1")
+    assert locked.status_code == 429
+    assert "15 minutes" in locked.content.decode()
+    # The same account from another address is not locked out.
+    assert _login(client, "camille", "a-long-test-password", "10.0.0.2")["Location"] == reverse(
+        "home"
+    )
+    client.logout()
+    # The administrator lifts the lockout.
+    client.force_login(admin_user)
+    client.post(
+        reverse("staff-unlock", args=[admin_user.__class__.objects.get(username="camille").pk])
+    )
+    client.logout()
+    assert _login(client, "camille", "a-long-test-password", "10.0.0.1")["Location"] == reverse(
+        "home"
+    )
