@@ -329,7 +329,7 @@ def test_session_list_runs_a_fixed_number_of_queries(
         session = SessionFactory(created_by=educator)
         ContactFactory(session=session, author=educator)
     client = login(educator)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         client.get(reverse("contacts:session-list"))
 
 
@@ -340,6 +340,6 @@ def test_person_page_lists_contacts_in_fixed_queries(
     for _ in range(12):
         ContactFactory(person=person, author=educator, material={"male_condom": 2})
     client = login(educator)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("contacts:person-contacts-panel", args=[person.code]))
     assert response.content.decode().count("préservatif masculin") == 12

@@ -119,7 +119,7 @@ def test_person_list_runs_a_fixed_number_of_queries(login, educator, django_asse
     for _ in range(30):
         ContactFactory(author=educator)
     client = login(educator)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         client.get(reverse("contacts:person-list"))
 
 
