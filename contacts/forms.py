@@ -56,6 +56,7 @@ class PersonCodeField(forms.CharField):
 
 
 class PersonForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_new = forms.BooleanField(
         label=_("J'ai vérifié : ce n'est aucune des personnes proposées ci-dessus."),
         required=False,
@@ -93,6 +94,8 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, show_confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         self.fields["code"].required = False
         self.fields["birth_year"].widget.attrs.update({"min": 1900, "inputmode": "numeric"})
         self.fields["nickname"].widget.attrs.update({"autocomplete": "off"})

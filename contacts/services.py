@@ -7,7 +7,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +64,7 @@ def likely_duplicates(
 @transaction.atomic
 def person_create(*, data: dict[str, Any], by) -> Person:
     """Create a person from a form's cleaned data (many-to-many lists included)."""
+    data.pop("version", None)
     m2m = {
         name: data.pop(name)
         for name in ("languages", "products", "prostitution_modes")
@@ -81,9 +82,29 @@ def person_create(*, data: dict[str, Any], by) -> Person:
     return person
 
 
+class ConcurrentEdit(Exception):
+    """The record changed since the form was opened; nothing was saved."""
+
+
+def person_update(*, person: Person, data: dict[str, Any], version: int | None = None) -> Person:
+    """Apply a form's cleaned data to a person.
+
+    With ``version`` (the one the form was opened on), a person changed meanwhile by
+    somebody else is not overwritten: ConcurrentEdit is raised and nothing is saved.
+    """
+    with transaction.atomic():
+        if version is not None:
+            moved = Person.all_objects.filter(pk=person.pk, version=version).update(
+                version=F("version") + 1
+            )
+            if not moved:
+                raise ConcurrentEdit
+            person.version = version + 1
+        return _person_apply(person, data)
+
+
 @transaction.atomic
-def person_update(*, person: Person, data: dict[str, Any]) -> Person:
-    """Apply a form's cleaned data to a person."""
+def _person_apply(person: Person, data: dict[str, Any]) -> Person:
     m2m = {
         name: data.pop(name)
         for name in ("languages", "products", "prostitution_modes")

@@ -159,6 +159,8 @@ class Person(models.Model):
             "Si coché, aucune note de transmission du pôle santé n'est montrée aux éducateur·rices."
         ),
     )
+    # Raised by every edit: a save made on an older version is refused (no silent overwrite).
+    version = models.PositiveIntegerField(default=1, editable=False)
     # Derived from the birth data on save (empty when the age is unknown or to establish),
     # so that age categories on any day are simple date comparisons in the database.
     turns_18_on = models.DateField(null=True, blank=True, editable=False)

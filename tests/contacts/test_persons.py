@@ -284,3 +284,52 @@ def test_age_category_in_database_matches_the_record_method(birth, on, year_only
         assert found == [expected]
     finally:
         Person.all_objects.filter(pk=person.pk).delete()
+
+
+def test_a_concurrent_edit_is_refused_and_shows_the_other_version(client, educator, online_worker):
+    person = PersonFactory(nickname="Nina")
+    url = reverse("contacts:person-edit", args=[person.code])
+    client.force_login(educator)
+    form = client.get(url).context["form"]
+    opened_version = form["version"].value()
+    # Somebody else saves first.
+    other = client.__class__()
+    other.force_login(online_worker)
+    other.post(
+        url,
+        {
+            **VALID,
+            "code": person.code,
+            "nickname": "Nina B",
+            "birth_year": "1990",
+            "version": opened_version,
+        },
+    )
+    response = client.post(
+        url,
+        {
+            **VALID,
+            "code": person.code,
+            "nickname": "Nina C",
+            "birth_year": "1990",
+            "version": opened_version,
+        },
+    )
+    assert response.status_code == 200
+    assert Person.objects.get().nickname == "Nina B"
+    body = response.content.decode()
+    assert "modifiée par quelqu" in body
+    assert "Nina B" in body and 'value="Nina C"' in body
+    # Saving again on purpose, from the refreshed form, is allowed.
+    again = client.post(
+        url,
+        {
+            **VALID,
+            "code": person.code,
+            "nickname": "Nina C",
+            "birth_year": "1990",
+            "version": response.context["form"].data["version"],
+        },
+    )
+    assert again.status_code == 302
+    assert Person.objects.get().nickname == "Nina C"
