@@ -79,3 +79,27 @@ class SessionLimitMiddleware:
                 logout(request)
                 return redirect(f"{reverse('login')}?next={request.path}")
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """With OTP_REQUIRED, a password-only session reaches nothing but the second-factor pages."""
+
+    allowed = ("otp-verify", "otp-enrol", "logout", "set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        user = getattr(request, "user", None)
+        if (
+            settings.OTP_REQUIRED
+            and user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and request.path not in {reverse(name) for name in self.allowed}
+            and not request.path.startswith("/static/")
+        ):
+            return redirect(f"{reverse('otp-verify')}?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -56,6 +56,13 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
     return user
 
 
+def staff_reset_second_factor(*, user: User) -> None:
+    """Remove the account's authenticator and recovery codes; it enrols again at login."""
+    from entractes.otp import reset_devices
+
+    reset_devices(user)
+
+
 def staff_unlock(*, user: User) -> int:
     """Lift a login lockout of the account (from every address)."""
     from axes.utils import reset

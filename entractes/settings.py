@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "auditlog",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "entractes",
     "contacts",
     "health",
@@ -58,8 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "entractes.middleware.SessionLimitMiddleware",
+    "entractes.middleware.SecondFactorMiddleware",
     "entractes.middleware.PasswordChangeRequiredMiddleware",
     "entractes.middleware.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -67,6 +72,11 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# No login by password alone: a second factor (TOTP) for every account, always in
+# production; the demo may run without it.
+OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Entr'Actes"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

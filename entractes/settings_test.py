@@ -24,4 +24,6 @@ SECURE_HSTS_SECONDS = 0
 LANGUAGE_CODE = "fr"
 # Lockout is tested on its own (it needs the request at authentication).
 AXES_ENABLED = False
+# The second factor is tested on its own; other tests log in with force_login.
+OTP_REQUIRED = False
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from entractes import views
+from entractes import otp, views
 from entractes.admin import settings_site
 from entractes.permissions import public
 
@@ -51,6 +51,13 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("langue/", public(set_language), name="set_language"),
+    path("compte/double-authentification/", otp.verify, name="otp-verify"),
+    path("compte/double-authentification/activer/", otp.enrol, name="otp-enrol"),
+    path(
+        "personnel/<int:pk>/double-authentification/",
+        views.staff_reset_second_factor,
+        name="staff-reset-2fa",
+    ),
     # Reference lists, for administrators; the site checks "settings.manage" itself.
     path("parametres/", settings_site.urls),
 ]

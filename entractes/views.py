@@ -100,6 +100,19 @@ def staff_set_active(request, pk, active):
 
 @require_POST
 @requires("staff.manage")
+def staff_reset_second_factor(request, pk):
+    account = _get_staff(pk)
+    services.staff_reset_second_factor(user=account)
+    messages.success(
+        request,
+        _("Double authentification de %(u)s réinitialisée : à refaire à la prochaine connexion.")
+        % {"u": account.username},
+    )
+    return redirect("staff-edit", pk=account.pk)
+
+
+@require_POST
+@requires("staff.manage")
 def staff_unlock(request, pk):
     account = _get_staff(pk)
     services.staff_unlock(user=account)

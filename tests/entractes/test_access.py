@@ -112,6 +112,9 @@ PAGES = [
     ("staff-reactivate", "staff", "post", {"administrator"}),
     ("staff-force-reset", "staff", "post", {"administrator"}),
     ("staff-unlock", "staff", "post", {"administrator"}),
+    ("staff-reset-2fa", "staff", "post", {"administrator"}),
+    ("otp-enrol", None, "get", EVERYONE),
+    ("otp-verify", None, "get", EVERYONE),
     ("access-log", None, "get", {"administrator", "director"}),
     ("settings:index", None, "get", {"administrator"}),
 ]

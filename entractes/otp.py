@@ -1,0 +1,106 @@
+"""Second factor: a TOTP application (django-otp), recovery codes, verification."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.qr import write_qrcode_image
+
+from entractes.permissions import AUTHENTICATED, requires
+
+RECOVERY_CODES = 10
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code à 6 chiffres (ou code de secours)"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    return (
+        target
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+        else "/"
+    )
+
+
+def reset_devices(user) -> None:
+    """Remove the account's second factors: it enrols again at next login."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+@never_cache
+@requires(AUTHENTICATED)
+def enrol(request):
+    """Pair an authenticator application by QR code, then show the recovery codes once."""
+    if user_has_device(request.user):
+        return redirect("otp-verify")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=request.user, name=_("Application"), confirmed=False
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            static = StaticDevice.objects.create(user=request.user, name=_("Codes de secours"))
+            codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+            StaticToken.objects.bulk_create(
+                StaticToken(device=static, token=code) for code in codes
+            )
+            return render(
+                request, "registration/otp_recovery.html", {"codes": codes, "next": _next(request)}
+            )
+        form.add_error("token", _("Code incorrect : vérifiez l'heure du téléphone et réessayez."))
+    svg = io.BytesIO()
+    write_qrcode_image(device.config_url, svg)
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/otp_enrol.html",
+        {
+            "form": form,
+            "qr": "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue()).decode(),
+            "secret": secret,
+            "next": _next(request),
+        },
+    )
+
+
+@never_cache
+@requires(AUTHENTICATED)
+def verify(request):
+    if not user_has_device(request.user):
+        return redirect("otp-enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"].strip())
+        if device is not None:
+            otp_login(request, device)
+            if isinstance(device, StaticDevice):
+                messages.warning(request, _("Code de secours utilisé : il ne servira plus."))
+            return redirect(_next(request))
+        form.add_error("token", _("Code incorrect."))
+    return render(request, "registration/otp_verify.html", {"form": form, "next": _next(request)})
