@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON = $(shell scripts/find-python)
 
-.PHONY: run test setup messages lint check bench-report
+.PHONY: run test setup messages lint check bench-report serve
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
@@ -31,6 +31,10 @@ run: setup
 ## test: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
 test: setup
 	$(VENV)/bin/pytest -q
+
+## serve: run as in production on DATABASE_URL (gunicorn + task worker), Ctrl-C stops
+serve: setup
+	@scripts/serve
 
 ## bench-report: time all figures and the PDF at 1x and 10x (use DATABASE_URL=postgres://...)
 bench-report: setup
