@@ -8,8 +8,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -19,9 +17,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.skipif(
-    not (ROOT / ".venv/bin/gunicorn").exists(), reason="gunicorn is installed by the set-up path"
-)
 def test_serve_answers_with_static_files_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     env = {
