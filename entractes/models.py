@@ -196,3 +196,45 @@ class ReferenceItem(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ArchivableQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+
+class LiveManager(models.Manager):
+    """Default manager of archivable records: archived ones are left out of every page,
+    list, count and figure. ``all_objects`` reaches them (the archive page)."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
+class Archivable(models.Model):
+    """Staff never delete a record: they archive it (hidden everywhere, with who, when
+    and why), and an administrator can restore it."""
+
+    archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        "entractes.User",
+        verbose_name=_("archivé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    archive_reason = models.CharField(
+        _("motif de l'archivage"), max_length=200, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

@@ -24,6 +24,22 @@ else:
             "SECRET_KEY must be set (50 random characters) when DEBUG is off."
         )
 
+# Older secret keys, still accepted (signatures, and decryption of encrypted fields).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Keys of the encrypted fields (legal identities, clinical text), newest first: new
+# values are encrypted with the first, older ones still decrypt with the others until
+# "manage.py reencrypt" has rewritten them (docs/deployment.md, key rotation).
+if DEBUG:
+    SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS", default=["development-only-field-key"])
+else:
+    SALT_KEY = env.list("FIELD_ENCRYPTION_KEYS")
+    if not SALT_KEY or any(len(key) < 32 for key in SALT_KEY):
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set (one or more keys of 32+ random characters, "
+            "comma-separated, newest first) when DEBUG is off."
+        )
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -5,6 +5,7 @@ import tempfile
 
 os.environ.setdefault("DEBUG", "on")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "test-only-field-encryption-key-0123456789")
 
 from entractes.settings import *  # noqa: F403
 

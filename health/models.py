@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Person
-from entractes.models import ReferenceItem
+from entractes.fields import EncryptedCharField, EncryptedTextField
+from entractes.models import Archivable, LiveManager, ReferenceItem
 
 
 class ServiceLine(ReferenceItem):
@@ -113,7 +114,7 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(day__year=year)
 
 
-class Consultation(models.Model):
+class Consultation(Archivable):
     """A consultation or care session with one person. Clinical: health staff only."""
 
     person = models.ForeignKey(
@@ -135,8 +136,9 @@ class Consultation(models.Model):
     modality = models.CharField(
         _("modalité"), max_length=20, choices=Modality.choices, default=Modality.DROP_IN
     )
-    clinical_note = models.TextField(_("note clinique"), blank=True)
-    shared_note = models.CharField(
+    # Encrypted in the database (entractes.fields): the key lives outside it.
+    clinical_note = EncryptedTextField(_("note clinique"), blank=True)
+    shared_note = EncryptedCharField(
         _("note de transmission partageable"),
         max_length=300,
         blank=True,
@@ -149,7 +151,8 @@ class Consultation(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = ConsultationQuerySet.as_manager()
+    objects = LiveManager.from_queryset(ConsultationQuerySet)()
+    all_objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consultation")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Person
-from entractes.models import ReferenceItem
+from entractes.models import Archivable, LiveManager, ReferenceItem
 
 # Monthly allowance of the PSP path (AFIS), in euros.
 AFIS_BASE = Decimal("343.20")
@@ -28,7 +28,7 @@ class ProcedureTheme(ReferenceItem):
         verbose_name_plural = _("thèmes de démarche")
 
 
-class Procedure(models.Model):
+class Procedure(Archivable):
     """An access-to-rights procedure followed by an educator."""
 
     class Status(models.TextChoices):
@@ -69,6 +69,9 @@ class Procedure(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("démarche")

@@ -27,6 +27,7 @@ def test_serve_answers_with_static_files_and_stops_on_ctrl_c(tmp_path):
         },
         "DEBUG": "off",
         "SECRET_KEY": "s" * 60,
+        "FIELD_ENCRYPTION_KEYS": "f" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),

@@ -30,6 +30,7 @@ def _manage(*args, env):
 PRODUCTION = {
     "DEBUG": "off",
     "SECRET_KEY": "x" * 40 + "-production-secret-with-enough-entropy-1234567890",
+    "FIELD_ENCRYPTION_KEYS": "k" * 40 + ",older-field-encryption-key-with-enough-entropy",
     "ALLOWED_HOSTS": "entractes.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://entractes.example.org",
     "DATABASE_URL": "sqlite:////tmp/entractes-deploy-check.sqlite3",
@@ -46,6 +47,13 @@ def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     result = _manage("check", env={**env, "SECRET_KEY": ""})
     assert result.returncode != 0
+
+
+@pytest.mark.parametrize("keys", ["", "short-key"])
+def test_production_refuses_to_start_without_field_encryption_keys(keys):
+    result = _manage("check", env={**PRODUCTION, "FIELD_ENCRYPTION_KEYS": keys})
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from contacts.models.reference import (
     Theme,
     Zone,
 )
+from entractes.models import Archivable, LiveManager
 
 
 class SessionKind(models.TextChoices):
@@ -104,7 +105,7 @@ class ContactQuerySet(models.QuerySet):
         return self.filter(caarud=True)
 
 
-class Contact(models.Model):
+class Contact(Archivable):
     """One exchange with one person, or with an anonymous person."""
 
     occurred_at = models.DateTimeField(_("date et heure"), default=timezone.now)
@@ -158,7 +159,8 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects = ContactQuerySet.as_manager()
+    objects = LiveManager.from_queryset(ContactQuerySet)()
+    all_objects = ContactQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models.reference import MediationTheme, Zone
+from entractes.models import Archivable, LiveManager
 
 # Parties met during mediation (report keys mediation.contacts.<party>).
 PARTIES = [
@@ -21,7 +22,7 @@ PARTIES = [
 ]
 
 
-class MediationEvent(models.Model):
+class MediationEvent(Archivable):
     """One mediation: who was met (counts per party), themes, what happened, what next."""
 
     date = models.DateField(_("date"), default=timezone.localdate)
@@ -43,6 +44,9 @@ class MediationEvent(models.Model):
     follow_up = models.TextField(_("suite à donner"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = LiveManager()
+    all_objects = models.Manager()
 
     class Meta:
         verbose_name = _("médiation")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models.reference import Language, Product, ProstitutionMode
+from entractes.fields import EncryptedCharField, EncryptedDateField
+from entractes.models import Archivable
 
 # Readable code alphabet: no 0/O, 1/I/L, 2/Z, 5/S, 8/B that read alike.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -92,8 +94,8 @@ def age_category_q(category: str, on) -> Q:
 
 class PersonQuerySet(models.QuerySet):
     def current(self):
-        """Persons that are not pointers left by a merge."""
-        return self.filter(merged_into__isnull=True)
+        """Persons that are neither pointers left by a merge nor archived."""
+        return self.filter(merged_into__isnull=True, archived_at__isnull=True)
 
     def search(self, text: str):
         """By code or nickname, or part of them, ignoring case and accents."""
@@ -116,7 +118,7 @@ class PersonManager(models.Manager.from_queryset(PersonQuerySet)):
         return super().get_queryset().current()
 
 
-class Person(models.Model):
+class Person(Archivable):
     """A beneficiary, known by a pseudonym. Never deleted; a merged duplicate stays as
     a pointer to the record it was merged into and is left out of every list and count.
     """
@@ -175,6 +177,9 @@ class Person(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField(_("créée le"), default=timezone.now, editable=False)
+    # Set by the retention command: the person's identifying details are gone for good,
+    # what the figures count (gender, age, meetings) stays.
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("créée par"),
@@ -276,11 +281,12 @@ class LegalIdentity(models.Model):
     person = models.OneToOneField(
         Person, on_delete=models.PROTECT, related_name="legal_identity", verbose_name=_("personne")
     )
-    last_name = models.CharField(_("nom"), max_length=120)
-    first_names = models.CharField(_("prénoms"), max_length=200)
-    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
-    birth_place = models.CharField(_("lieu de naissance"), max_length=120, blank=True)
-    nationality = models.CharField(_("nationalité"), max_length=80, blank=True)
+    # Encrypted in the database (entractes.fields): the key lives outside it.
+    last_name = EncryptedCharField(_("nom"), max_length=120)
+    first_names = EncryptedCharField(_("prénoms"), max_length=200)
+    birth_date = EncryptedDateField(_("date de naissance"), null=True, blank=True)
+    birth_place = EncryptedCharField(_("lieu de naissance"), max_length=120, blank=True)
+    nationality = EncryptedCharField(_("nationalité"), max_length=80, blank=True)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
     class Meta:

@@ -72,6 +72,7 @@ def test_required_by_default_in_production():
         "DJANGO_SETTINGS_MODULE": "entractes.settings",
         "DEBUG": "off",
         "SECRET_KEY": "x" * 60,
+        "FIELD_ENCRYPTION_KEYS": "f" * 40,
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(

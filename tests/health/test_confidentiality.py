@@ -165,11 +165,12 @@ def test_educator_sees_that_follow_up_exists_and_the_shared_note_until_the_perso
 
 
 def consultation_post(person, **overrides):
-    today = timezone.localdate()
+    # Yesterday at 10:00: never in the future, whatever the time the suite runs.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     data = {
         "person": person.code,
         "line": ServiceLine.objects.get(slug="nurse").pk,
-        "date": today.isoformat(),
+        "date": yesterday.isoformat(),
         "time": "10:00",
         "modality": "drop_in",
         "acts-TOTAL_FORMS": "1",
