@@ -24,7 +24,8 @@ def get_person_for_user(user, code: str) -> Person:
     if not user.has_capability("persons.view"):
         raise Http404
     try:
-        return Person.all_objects.get(code=code.upper())
+        # Archived persons are hidden from staff; an administrator restores them.
+        return Person.all_objects.get(code=code.upper(), archived_at__isnull=True)
     except Person.DoesNotExist:
         raise Http404 from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from contacts import access, services
 from contacts.forms import IdentityForm, MergeForm, PersonFilterForm, PersonForm
+from contacts.history import history_for
 from contacts.models import LegalIdentity, Person
 from contacts.views_fieldwork import contacts_panel_queryset
 from entractes.permissions import requires
@@ -224,21 +224,8 @@ def merge_undo(request, pk):
 @requires("persons.history")
 def person_history(request, code):
     person = access.get_person_for_user(request.user, code)
-    entries = (
-        LogEntry.objects.get_for_object(person).select_related("actor").order_by("-timestamp")[:200]
-    )
-    identity_changes = []
-    if request.user.has_capability("persons.read_identity"):
-        identity = LegalIdentity.objects.filter(person=person).first()
-        if identity is not None:
-            # Who changed the identity and which fields; never the values.
-            identity_changes = (
-                LogEntry.objects.get_for_object(identity)
-                .select_related("actor")
-                .order_by("-timestamp")
-            )
     return render(
         request,
         "contacts/person_history.html",
-        {"person": person, "entries": entries, "identity_changes": identity_changes},
+        {"person": person, "lines": history_for(request.user, person)},
     )

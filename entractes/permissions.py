@@ -60,6 +60,7 @@ CAPABILITIES: dict[str, Any] = {
     "reporting.publish": _("Publier le rapport d'une année"),
     "records.import": _("Importer des enregistrements depuis un tableur"),
     "staff.manage": _("Gérer les comptes du personnel"),
+    "records.restore": _("Voir les enregistrements archivés et les restaurer"),
     "settings.manage": _("Gérer les listes de référence"),
     # Restricted: the access log names who read which restricted record.
     "accesslog.view": _("Consulter le journal des accès"),
@@ -129,6 +130,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {
             "staff.manage",
             "settings.manage",
+            "records.restore",
             "accesslog.view",
             "reporting.view",
             "reporting.publish",

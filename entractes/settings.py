@@ -265,16 +265,37 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# Change history (django-auditlog). Legal identities are masked in the history table.
+# Change history (django-auditlog) on every record. Encrypted fields (legal identity,
+# clinical notes) are masked whole when stored: their values never leave the encrypted
+# columns. The history pages show health records' values to health staff only.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "admin",
+    "auditlog",
+    "auth",
+    "axes",
+    "contenttypes",
+    "django_tasks_database",
+    "otp_static",
+    "otp_totp",
+    "sessions",
+    "entractes.accesslogentry",
+    "reporting.reportrender",
+)
+AUDITLOG_MASK_CALLABLE = "entractes.audit.mask"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "contacts.person",
         "m2m_fields": ["languages", "products", "prostitution_modes"],
-        "exclude_fields": ["nickname_key"],
+        "exclude_fields": ["nickname_key", "version"],
     },
     {
         "model": "contacts.legalidentity",
         "mask_fields": ["last_name", "first_names", "birth_date", "birth_place", "nationality"],
+    },
+    {
+        "model": "health.consultation",
+        "mask_fields": ["clinical_note", "shared_note"],
     },
     {
         "model": "entractes.user",

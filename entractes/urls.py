@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from entractes import otp, views
+from entractes import otp, views, views_archive
 from entractes.admin import settings_site
 from entractes.permissions import public
 
@@ -30,6 +30,16 @@ urlpatterns = [
     path("personnel/<int:pk>/reinitialiser/", views.staff_force_reset, name="staff-force-reset"),
     path("personnel/<int:pk>/debloquer/", views.staff_unlock, name="staff-unlock"),
     path("journal-des-acces/", views.access_log, name="access-log"),
+    *[
+        path(f"archiver/{slug}/<int:pk>/", view, name=f"archive-{slug}")
+        for slug, view in views_archive.archive_views.items()
+    ],
+    path("archives/", views_archive.archive_list, name="archive-list"),
+    path(
+        "archives/<slug:kind>/<int:pk>/restaurer/",
+        views_archive.archive_restore,
+        name="archive-restore",
+    ),
     path("compte/connexion/", views.LoginView.as_view(), name="login"),
     path("compte/deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("compte/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),

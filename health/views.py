@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from contacts import access as contacts_access
+from entractes.concurrency import Conflict, fingerprint, unchanged_since
 from entractes.permissions import requires
 from health import access, services
 from health.forms import ActFormSet, ConsultationForm, HealthSessionForm, WorkshopForm
@@ -92,21 +93,34 @@ def consultation_detail(request, pk):
 @requires("health.use")
 def consultation_edit(request, pk):
     consultation = access.get_consultation_for_user(request.user, pk)
+    seen = request.POST.get("seen") or fingerprint(consultation)
+    conflict = None
     form = _consultation_form(request, instance=consultation)
     acts = ActFormSet(request.POST or None, prefix="acts", initial=_acts_initial(consultation))
     if request.method == "POST" and form.is_valid() and acts.is_valid():
-        services.consultation_save(
-            data=form.consultation_data(),
-            acts=acts.acts(),
-            by=request.user,
-            consultation=consultation,
-        )
-        messages.success(request, _("Consultation corrigée."))
-        return redirect("health:consultation-detail", pk=consultation.pk)
+        try:
+            with unchanged_since(consultation, request.POST.get("seen")):
+                services.consultation_save(
+                    data=form.consultation_data(),
+                    acts=acts.acts(),
+                    by=request.user,
+                    consultation=consultation,
+                )
+        except Conflict as refused:
+            conflict, seen = refused, refused.fingerprint
+        else:
+            messages.success(request, _("Consultation corrigée."))
+            return redirect("health:consultation-detail", pk=consultation.pk)
     return render(
         request,
         "health/consultation_form.html",
-        {"form": form, "acts": acts, "consultation": consultation},
+        {
+            "form": form,
+            "acts": acts,
+            "consultation": consultation,
+            "seen": seen,
+            "conflict": conflict,
+        },
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from contacts.models import CODE_ALPHABET, Contact, Person
@@ -14,10 +15,12 @@ from reporting.demo import care, fieldwork, files, population, texts
 
 
 @transaction.atomic
+@disable_auditlog()
 def generate(*, seed: int = 2023) -> int:
     """Create the demo records in an empty database; returns the number of persons created.
 
     Nothing is done when persons exist already: the demo never mixes with real records.
+    Invented records get no change history.
     """
     if Person.all_objects.exists():
         return 0

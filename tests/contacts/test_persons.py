@@ -244,7 +244,7 @@ def test_person_changes_are_kept_in_history(login, educator):
         {**VALID, "code": person.code, "nickname": "Ninette", "birth_year": "1990"},
     )
     response = client.get(reverse("contacts:person-history", args=[person.code]))
-    entries = list(response.context["entries"])
+    entries = [line.entry for line in response.context["lines"] if line.label == "personne"]
     assert len(entries) == 2
     assert entries[0].actor == educator
     assert entries[0].changes_dict["nickname"] == ["Nina", "Ninette"]

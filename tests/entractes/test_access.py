@@ -116,6 +116,13 @@ PAGES = [
     ("otp-enrol", None, "get", EVERYONE),
     ("otp-verify", None, "get", EVERYONE),
     ("access-log", None, "get", {"administrator", "director"}),
+    ("archive-contact", "contact", "get", LOGGERS),
+    ("archive-consultation", "consultation", "get", HEALTH_STAFF),
+    ("archive-procedure", "procedure", "get", ONLINE_AND_MEDIATION),
+    ("archive-mediation", "mediation", "get", ONLINE_AND_MEDIATION),
+    ("archive-person", "person_pk", "get", IDENTITY),
+    ("archive-list", None, "get", {"administrator"}),
+    ("archive-restore", "archived", "post", {"administrator"}),
     ("settings:index", None, "get", {"administrator"}),
 ]
 PUBLIC_PAGES = ["login", "password_reset", "password_reset_done", "password_reset_complete"]
@@ -185,9 +192,20 @@ def objects(make_user):
         "contact": {"pk": ContactFactory(session=session, person=None, author=author).pk},
         "mediation": {"pk": MediationEventFactory(author=author, residents=2).pk},
         "person": {"code": person.code},
+        "person_pk": {"pk": person.pk},
+        "archived": {"kind": "contact", "pk": _archived_contact(author).pk},
         "merge": {"pk": merge.pk},
         "staff": {"pk": UserFactory(roles=["nurse"]).pk},
     }
+
+
+def _archived_contact(author):
+    from django.utils import timezone
+
+    contact = ContactFactory(person=None, author=author)
+    contact.archived_at = timezone.now()
+    contact.save()
+    return contact
 
 
 def _request(client, name, kwargs, method):

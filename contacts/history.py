@@ -1,0 +1,106 @@
+"""A person's change history: every record about them, as far as the reader may see it.
+
+Each kind of record says through which path it reaches the person, who may see its
+history at all, and who may see its values (the others see who changed what, when,
+with the values masked).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from entractes.audit import MASK
+
+LIMIT = 300
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: str  # "app.Model"
+    to_person: str  # lookup from the record to the person's pk
+    see: str | None  # capability needed to see the entries (None: persons.history)
+    values: str | None  # capability needed to see the values (None: whoever sees them)
+
+
+KINDS = [
+    Kind("contacts.Person", "pk", None, None),
+    Kind("contacts.LegalIdentity", "person", "persons.read_identity", None),
+    Kind("contacts.Contact", "person", None, None),
+    Kind("contacts.ContactMaterial", "contact__person", None, None),
+    # Health: colleagues see that a record changed, health staff what changed.
+    Kind("health.Consultation", "person", None, "health.read_clinical"),
+    Kind("health.ConsultationAct", "consultation__person", None, "health.read_clinical"),
+    Kind("rights.Procedure", "person", "rights.use", None),
+    Kind("rights.ProcedureStep", "procedure__person", "rights.use", None),
+    Kind("rights.PSPFile", "person", "rights.use", None),
+    Kind("minors.MinorFile", "person", "minors.read_file", None),
+    Kind("minors.EducationalMeasure", "file__person", "minors.read_file", None),
+    Kind("minors.Runaway", "file__person", "minors.read_file", None),
+    Kind("minors.ProductUse", "file__person", "minors.read_file", None),
+    Kind("minors.FilePartner", "file__person", "minors.read_file", None),
+    Kind("minors.PartnerExchange", "file__person", "minors.read_file", None),
+    Kind("minors.SafeguardingReport", "file__person", "minors.read_file", None),
+]
+
+
+@dataclass
+class Line:
+    entry: LogEntry
+    label: str
+    changes: list[tuple[str, str, str]]
+
+
+def _visible_kinds(user):
+    return [k for k in KINDS if k.see is None or user.has_capability(k.see)]
+
+
+def history_for(user, person) -> list[Line]:
+    """The latest changes to the person's records the user may see, newest first.
+
+    One query for the entries (each kind's records are a subquery), whatever the number
+    of records.
+    """
+    kinds = _visible_kinds(user)
+    models = {k.model: apps.get_model(k.model) for k in kinds}
+    types = ContentType.objects.get_for_models(*models.values())
+    query = Q()
+    by_type = {}
+    for kind in kinds:
+        model = models[kind.model]
+        ct = types[model]
+        by_type[ct.pk] = (kind, model)
+        ids = model._base_manager.filter(**{kind.to_person: person.pk}).values("pk")
+        query |= Q(content_type=ct, object_id__in=ids)
+    entries = (
+        LogEntry.objects.filter(query).select_related("actor").order_by("-timestamp", "-pk")[:LIMIT]
+    )
+    lines = []
+    for entry in entries:
+        kind, model = by_type[entry.content_type_id]
+        show_values = kind.values is None or user.has_capability(kind.values)
+        if show_values:
+            changes = [
+                (field, *_pair(change)) for field, change in entry.changes_display_dict.items()
+            ]
+        else:
+            changes = [(_label(model, name), MASK, MASK) for name in entry.changes_dict]
+        lines.append(Line(entry, str(model._meta.verbose_name), changes))
+    return lines
+
+
+def _pair(change) -> tuple[str, str]:
+    if isinstance(change, list | tuple) and len(change) == 2:
+        return tuple("" if value in (None, "None") else str(value) for value in change)
+    return "", str(change)
+
+
+def _label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:
+        return name

@@ -1,0 +1,88 @@
+"""Two people editing the same record: the second save is refused, the other's version
+shown, what was typed kept.
+
+A form carries the fingerprint of the record as it was when the form was opened
+(``seen``). On save, the record is locked and its fingerprint computed again: if it
+differs, someone saved in between and nothing is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from auditlog.models import LogEntry
+from django.db import transaction
+
+from entractes.audit import MASK
+
+# Child rows edited with their parent, part of its fingerprint.
+CHILDREN = {
+    "contacts.Contact": {"material_lines": ("material_id", "quantity")},
+    "health.Consultation": {"acts": ("act_id", "result")},
+}
+
+
+def fingerprint(instance) -> str:
+    model = type(instance)
+    data = {f.attname: f.value_to_string(instance) for f in model._meta.concrete_fields}
+    for field in model._meta.many_to_many:
+        data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    for name, columns in CHILDREN.get(model._meta.label, {}).items():
+        rows = getattr(instance, name).values_list(*columns)
+        data[name] = sorted([list(row) for row in rows], key=str)
+    encoded = json.dumps(data, sort_keys=True, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()[:40]
+
+
+@dataclass
+class Conflict(Exception):
+    current: object
+    seen: str
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.current)
+
+    @property
+    def last_change(self) -> LogEntry | None:
+        return (
+            LogEntry.objects.get_for_object(self.current)
+            .select_related("actor")
+            .order_by("-timestamp", "-pk")
+            .first()
+        )
+
+    def changes(self) -> list[tuple[str, str]]:
+        """What the other person changed, as the record now stands."""
+        entry = self.last_change
+        if entry is None:
+            return []
+        model = type(self.current)
+        rows = []
+        for name, values in entry.changes_dict.items():
+            try:
+                field = model._meta.get_field(name)
+            except Exception:  # noqa: S112 (a field removed since)
+                continue
+            after = values[1] if isinstance(values, list) and len(values) == 2 else ""
+            if after == MASK or getattr(field, "choices", None):
+                display = getattr(self.current, f"get_{name}_display", None)
+                after = display() if display else getattr(self.current, name, "")
+            rows.append((str(field.verbose_name), "" if after in (None, "None") else str(after)))
+        return rows
+
+
+@contextmanager
+def unchanged_since(instance, seen: str | None):
+    """Lock the record for the save; raise Conflict when it changed since ``seen``.
+
+    A request without ``seen`` (a form from before this check) is not checked.
+    """
+    with transaction.atomic():
+        current = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
+        if seen and fingerprint(current) != seen:
+            raise Conflict(current=current, seen=seen)
+        yield current

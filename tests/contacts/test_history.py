@@ -1,0 +1,130 @@
+"""Change history on every record; clinical values masked for non-health roles."""
+
+import pytest
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from django.apps import apps
+from django.urls import reverse
+
+from contacts.models import LegalIdentity
+from entractes.audit import MASK
+from health.models import Act, ConsultationAct
+from tests.factories import ConsultationFactory, ContactFactory, LegalIdentityFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = {"entractes", "contacts", "health", "rights", "minors", "reporting"}
+NOT_TRACKED = {"entractes.AccessLogEntry", "reporting.ReportRender"}
+
+
+def test_every_record_of_the_project_has_a_change_history():
+    missing = [
+        model._meta.label
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+        and model._meta.label not in NOT_TRACKED
+        and not auditlog.contains(model)
+    ]
+    assert missing == []
+
+
+def _minor_file(person, author):
+    from minors.models import MinorFile
+
+    return MinorFile.objects.create(
+        person=person,
+        worker=author,
+        created_by=author,
+        first_meeting_place="outreach",
+        notes="Marqueur mineur",
+    )
+
+
+def _procedure(person, author):
+    from rights.models import Procedure, ProcedureTheme
+
+    return Procedure.objects.create(
+        person=person,
+        theme=ProcedureTheme.objects.first(),
+        request="Marqueur démarche",
+        worker=author,
+        created_by=author,
+    )
+
+
+@pytest.fixture
+def records(make_user):
+    author = make_user("educator", "minors_team")
+    person = PersonFactory(nickname="Historia")
+    contact = ContactFactory(person=person, author=author, note="Avant")
+    contact.note = "Après la modification"
+    contact.save()
+    identity = LegalIdentityFactory(person=person, last_name="MARQUEURNOM")
+    identity.last_name = "AUTRENOM"
+    identity.save()
+    consultation = ConsultationFactory(person=person, clinical_note="Marqueur clinique")
+    consultation.clinical_note = "Marqueur clinique modifié"
+    consultation.save()
+    ConsultationAct.objects.create(
+        consultation=consultation, act=Act.objects.get(slug="trod_hiv"), result="positive"
+    )
+    return {
+        "person": person,
+        "contact": contact,
+        "identity": identity,
+        "consultation": consultation,
+        "procedure": _procedure(person, author),
+        "minor_file": _minor_file(person, author),
+    }
+
+
+def test_changes_are_recorded_with_before_and_after(records):
+    entry = LogEntry.objects.get_for_object(records["contact"]).filter(action=1).get()
+    assert entry.changes_dict["note"] == ["Avant", "Après la modification"]
+
+
+def test_encrypted_values_never_reach_the_history_table(records):
+    for entry in LogEntry.objects.all():
+        text = str(entry.changes)
+        for marker in ("MARQUEURNOM", "AUTRENOM", "Marqueur clinique"):
+            assert marker not in text
+    entry = LogEntry.objects.get_for_object(records["identity"]).filter(action=1).get()
+    assert entry.changes_dict["last_name"] == [MASK, MASK]
+
+
+def _history(client, user, person):
+    client.force_login(user)
+    response = client.get(reverse("contacts:person-history", args=[person.code]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_nurse_sees_clinical_changes_educator_sees_them_masked(client, records, nurse, educator):
+    person = records["person"]
+    nurse_page = _history(client, nurse, person)
+    assert "Positif" in nurse_page or "positive" in nurse_page
+    assert "Après la modification" in nurse_page
+
+    educator_page = _history(client, educator, person)
+    assert "Après la modification" in educator_page
+    assert "Consultation" in educator_page  # the entry is there...
+    assert "Positif" not in educator_page and "positive" not in educator_page  # ...not its values
+    assert MASK in educator_page
+
+
+def test_minors_and_rights_history_only_for_their_readers(client, records, nurse, director):
+    person = records["person"]
+    nurse_page = _history(client, nurse, person)
+    assert "Marqueur mineur" not in nurse_page
+    assert "Marqueur démarche" not in nurse_page
+    director_page = _history(client, director, person)
+    assert "Marqueur mineur" in director_page
+    assert "Marqueur démarche" in director_page
+
+
+def test_identity_history_names_the_fields_never_the_values(client, records, educator, nurse):
+    person = records["person"]
+    page = _history(client, educator, person)
+    assert "MARQUEURNOM" not in page and "AUTRENOM" not in page
+    assert str(LegalIdentity._meta.get_field("last_name").verbose_name) in page
+    assert "identité légale" not in _history(client, nurse, person).lower()
