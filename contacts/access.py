@@ -61,6 +61,7 @@ def get_session_for_user(user, pk: int) -> Session:
     try:
         return sessions_for_user(user).get(pk=pk)
     except Session.DoesNotExist:
+        AccessLogEntry.objects.record_hidden(user=user, model=Session, pk=pk)
         raise Http404 from None
 
 
@@ -74,6 +75,7 @@ def get_contact_for_user(user, pk: int) -> Contact:
     try:
         return contacts.get(pk=pk)
     except Contact.DoesNotExist:
+        AccessLogEntry.objects.record_hidden(user=user, model=Contact, pk=pk)
         raise Http404 from None
 
 

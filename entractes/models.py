@@ -110,6 +110,11 @@ class AccessLogManager(models.Manager.from_queryset(AccessLogQuerySet)):
         else:
             pending.append(fields)
 
+    def record_hidden(self, *, user, model, pk) -> None:
+        """Log a refusal when a record exists that the user may not reach (a 404 to them)."""
+        if model._base_manager.filter(pk=pk).exists():
+            self.record_refusal(user=user, target=f"{model._meta.label_lower}:{pk}")
+
     def purge(self, *, before) -> int:
         """Delete the entries older than ``before`` (the database refuses younger ones)."""
         deleted, _detail = models.QuerySet.delete(self.filter(at__lt=before))

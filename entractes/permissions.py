@@ -140,7 +140,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     "minors_team": frozenset({"minors.read_file"}),
 }
 
-# Capabilities whose refusals are written to the access log.
+# Capabilities that expose restricted content (every refusal is logged, these and others).
 RESTRICTED = frozenset(
     {
         "persons.read_identity",
@@ -177,12 +177,10 @@ def roles_with(capability: str) -> set[str]:
 
 
 def _deny(request: HttpRequest, capability: str) -> None:
-    if capability in RESTRICTED:
-        from entractes.models import AccessLogEntry
+    """Every refused attempt is logged (who, which page, which capability was missing)."""
+    from entractes.models import AccessLogEntry
 
-        AccessLogEntry.objects.record_refusal(
-            user=request.user, target=request.path, detail=capability
-        )
+    AccessLogEntry.objects.record_refusal(user=request.user, target=request.path, detail=capability)
     raise PermissionDenied
 
 

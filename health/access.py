@@ -68,6 +68,7 @@ def get_session_for_user(user, pk: int) -> HealthSession:
     try:
         return sessions_for_user(user).get(pk=pk)
     except HealthSession.DoesNotExist:
+        AccessLogEntry.objects.record_hidden(user=user, model=HealthSession, pk=pk)
         if user.has_capability("health.use") and HealthSession.objects.filter(pk=pk).exists():
             raise PermissionDenied from None
         raise Http404 from None

@@ -35,6 +35,7 @@ def get_file_for_user(user, pk: int) -> MinorFile:
     try:
         minor_file = files_for_user(user).get(pk=pk)
     except MinorFile.DoesNotExist:
+        AccessLogEntry.objects.record_hidden(user=user, model=MinorFile, pk=pk)
         raise Http404 from None
     AccessLogEntry.objects.record(user=user, action=AccessLogEntry.Action.READ, target=minor_file)
     return minor_file
@@ -50,6 +51,7 @@ def get_report_for_user(user, pk: int) -> ReceivedReport:
     try:
         return reports_for_user(user).get(pk=pk)
     except ReceivedReport.DoesNotExist:
+        AccessLogEntry.objects.record_hidden(user=user, model=ReceivedReport, pk=pk)
         raise Http404 from None
 
 

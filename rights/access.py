@@ -26,6 +26,7 @@ def get_procedure_for_user(user, pk: int) -> Procedure:
     try:
         return procedures_for_user(user).get(pk=pk)
     except Procedure.DoesNotExist:
+        AccessLogEntry.objects.record_hidden(user=user, model=Procedure, pk=pk)
         raise Http404 from None
 
 
@@ -34,6 +35,7 @@ def get_psp_file_for_user(user, pk: int) -> PSPFile:
     try:
         psp_file = psp_files_for_user(user).get(pk=pk)
     except PSPFile.DoesNotExist:
+        AccessLogEntry.objects.record_hidden(user=user, model=PSPFile, pk=pk)
         raise Http404 from None
     AccessLogEntry.objects.record(user=user, action=AccessLogEntry.Action.READ, target=psp_file)
     return psp_file
