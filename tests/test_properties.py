@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contacts.forms import PersonForm
-from contacts.models import Contact, Person
+from contacts.models import Contact, ContactMaterial, Person
 from contacts.services import person_create
 from reporting.records.engine import ImportRefused, import_records
 
@@ -96,3 +96,128 @@ def test_import_writes_everything_or_nothing(admin_user, values):
         assert summary["persons"]["created"] + summary["persons"]["updated"] + summary["persons"][
             "unchanged"
         ] == len(values)
+
+
+# Through the pages: the test client re-raises any server error, so an exception here is
+# a 500 the user would have seen.
+row_value = st.one_of(
+    cell,
+    st.sampled_from(["", "0", "3", "-2", "100000", "x", " ", "22:30", "adult", "CONNUE"]),
+)
+
+
+def _sheet(rows):
+    data = {
+        "form-TOTAL_FORMS": str(len(rows)),
+        "form-INITIAL_FORMS": "0",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"form-{index}-{key}"] = value
+    return data
+
+
+@HYPOTHESIS
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "person": row_value,
+                "anonymous_gender": row_value,
+                "anonymous_age_category": row_value,
+                "channel": row_value,
+                "time": row_value,
+                "qty_male_condom": row_value,
+                "qty_crack_pipe": row_value,
+                "note": text,
+            }
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_round_sheet_saves_every_row_or_none(client, educator, rows):
+    from django.urls import reverse
+
+    from contacts.models import Channel
+    from tests.factories import PersonFactory, SessionFactory
+
+    PersonFactory(nickname="Connue")
+    session = SessionFactory(created_by=educator)
+    # Some rows get a real channel so that valid sheets happen too.
+    mobile = str(Channel.objects.get(slug="mobile_unit").pk)
+    for index, row in enumerate(rows):
+        if index % 2 == 0:
+            row["channel"] = mobile
+    client.force_login(educator)
+    before = (Contact.objects.count(), ContactMaterial.objects.count())
+    response = client.post(reverse("contacts:round-sheet", args=[session.pk]), _sheet(rows))
+    assert response.status_code in (200, 302)
+    after = (Contact.objects.count(), ContactMaterial.objects.count())
+    if response.status_code == 302:
+        assert after[0] == before[0] + len(rows)
+    else:
+        assert after == before
+
+
+@HYPOTHESIS
+@given(date=cell, time=cell, modality=cell, act=cell, result=cell, note=text, person=cell)
+def test_consultation_page_gives_an_error_or_a_whole_consultation(
+    client, nurse, date, time, modality, act, result, note, person
+):
+    from django.urls import reverse
+
+    from health.models import Consultation, ConsultationAct, ServiceLine
+
+    client.force_login(nurse)
+    before = (Consultation.objects.count(), ConsultationAct.objects.count())
+    response = client.post(
+        reverse("health:consultation-create"),
+        {
+            "person": person,
+            "line": ServiceLine.objects.get(slug="nurse").pk,
+            "date": date,
+            "time": time,
+            "modality": modality,
+            "clinical_note": note,
+            "acts-TOTAL_FORMS": "1",
+            "acts-INITIAL_FORMS": "0",
+            "acts-MIN_NUM_FORMS": "0",
+            "acts-MAX_NUM_FORMS": "1000",
+            "acts-0-act": act,
+            "acts-0-result": result,
+        },
+    )
+    assert response.status_code in (200, 302)
+    after = (Consultation.objects.count(), ConsultationAct.objects.count())
+    if response.status_code == 200:
+        assert after == before
+
+
+@HYPOTHESIS
+@given(request_text=text, opened_on=cell, due=cell, body=text, person=cell)
+def test_procedure_page_gives_an_error_or_a_procedure(
+    client, educator, request_text, opened_on, due, body, person
+):
+    from django.urls import reverse
+
+    from rights.models import Procedure, ProcedureTheme
+
+    client.force_login(educator)
+    before = Procedure.objects.count()
+    response = client.post(
+        reverse("rights:procedure-create"),
+        {
+            "person": person,
+            "theme": ProcedureTheme.objects.first().pk,
+            "request": request_text,
+            "body": body,
+            "worker": educator.pk,
+            "opened_on": opened_on,
+            "next_action_due": due,
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert Procedure.objects.count() == before + (1 if response.status_code == 302 else 0)
