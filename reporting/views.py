@@ -389,8 +389,13 @@ def records_import(request):
     context: dict = {}
     if request.method == "POST" and request.FILES.get("file"):
         upload = request.FILES["file"]
-        if not upload.name.lower().endswith(".xlsx") or upload.size > 50 * 1024 * 1024:
-            messages.error(request, _("Déposez un classeur .xlsx de moins de 50 Mo."))
+        limit = settings.IMPORT_MAX_BYTES
+        if not upload.name.lower().endswith(".xlsx") or upload.size > limit:
+            messages.error(
+                request,
+                _("Fichier : déposez un classeur .xlsx de moins de %(size)s Mo.")
+                % {"size": limit // (1024 * 1024) or 1},
+            )
             return redirect("reporting:records-import")
         token = uuid.uuid4().hex
         folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR

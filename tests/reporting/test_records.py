@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from contacts import models as c
@@ -269,3 +270,36 @@ def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, 
     c.Person.all_objects.update(notes="")
     import_records(read(tmp_path / "out.xlsx"), by=admin_user)
     assert c.Person.objects.get().notes == '=HYPERLINK("http://x")'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.txt", b"hello", "Fichier : déposez un classeur .xlsx"),
+        ("grand.xlsx", b"x" * 4096, "Fichier : déposez un classeur .xlsx"),
+        ("faux.xlsx", b"PK\x03\x04 not really a workbook", ""),
+    ],
+)
+def test_import_page_refuses_wrong_oversized_or_unreadable_files(
+    client, admin_user, settings, name, content, message
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from contacts.models import Person
+
+    settings.IMPORT_MAX_BYTES = 1024
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("reporting:records-import"),
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    if message:
+        assert message in body
+    else:
+        assert response.context["unreadable"]
+        assert "token" not in response.context
+    assert not Person.all_objects.exists()
