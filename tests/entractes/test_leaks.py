@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from entractes.models import AccessLogEntry
-from tests.entractes.test_access import PAGES, _request, objects  # noqa: F401 (fixture)
+from tests.entractes.test_access import PAGES, _request
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def plant():
 
 
 @pytest.fixture
-def planted(objects):  # noqa: F811
+def planted(objects):
     plant()
     return objects
 
@@ -100,7 +100,7 @@ def test_each_refusal_writes_exactly_one_entry(
     name,
     target,
     method,
-    allowed,  # noqa: F811
+    allowed,
 ):
     kwargs = objects[target] if target else None
     for role, user in users_by_role.items():
@@ -162,7 +162,7 @@ def test_each_restricted_read_writes_exactly_one_entry(
     name,
     target,
     method,
-    allowed,  # noqa: F811
+    allowed,
 ):
     kwargs = objects[target] if target else None
     readers = PANEL_READERS.get(name, allowed)
@@ -205,7 +205,7 @@ def test_content_security_policy_is_strict_with_a_fresh_nonce(client, educator):
     assert "<script>" not in body and "<style" not in body and " style=" not in body
 
 
-def test_record_pages_are_never_cached(client, users_by_role, objects):  # noqa: F811
+def test_record_pages_are_never_cached(client, users_by_role, objects):
     pages = [
         ("contacts:person-detail", "person", "educator"),
         ("contacts:identity-show", "person", "educator"),
@@ -218,3 +218,26 @@ def test_record_pages_are_never_cached(client, users_by_role, objects):  # noqa:
         response = client.get(reverse(name, kwargs=objects[target]))
         assert response.status_code == 200
         assert "no-store" in response["Cache-Control"], name
+
+
+def test_no_marker_in_the_report_pdf_or_the_figure_exports(objects):
+    """The report and its exports are figures: no restricted text reaches them."""
+    import io
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from entractes.lib.exports import to_csv
+    from reporting.document import narrative_snapshot, render_pdf
+    from reporting.figures import all_figures
+
+    plant()
+    year = timezone.localdate().year
+    values = all_figures(year)
+    pdf = render_pdf(year, values, narrative_snapshot(year))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert len(text) > 1000
+    exported = "".join(to_csv(["key", "value"], sorted(values.items())))
+    for marker in MARKERS.values():
+        assert marker not in text
+        assert marker not in exported
