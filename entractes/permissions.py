@@ -163,6 +163,89 @@ PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 
 
+# Who may read and who may write each kind of record: (read, write) capabilities.
+# Object rules narrow some of them (a partner practitioner reads only their own line's
+# health records; a peer volunteer corrects only anonymous contacts); see each app's
+# access module. None: nobody, through any page.
+RECORD_ACCESS: dict[str, tuple[str | None, str | None]] = {
+    # Persons and their legal identity.
+    "contacts.Person": ("persons.view", "persons.edit"),
+    "contacts.LegalIdentity": ("persons.read_identity", "persons.edit_identity"),
+    "contacts.PersonMerge": ("persons.merge", "persons.merge"),
+    # Field work.
+    "contacts.Session": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "contacts.Contact": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "contacts.ContactMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "contacts.SessionMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "contacts.OnlineRoundSite": ("online.log", "online.log"),
+    "contacts.FollowerSnapshot": ("online.log", "online.log"),
+    "contacts.MediationEvent": ("mediation.log", "mediation.log"),
+    # Health: clinical content.
+    "health.HealthSession": ("health.use", "health.use"),
+    "health.Consultation": ("health.use", "health.use"),
+    "health.ConsultationAct": ("health.use", "health.use"),
+    "health.Workshop": ("health.use", "health.use"),
+    # Access to rights and PSP files.
+    "rights.Procedure": ("rights.use", "rights.use"),
+    "rights.ProcedureStep": ("rights.use", "rights.use"),
+    "rights.PSPFile": ("rights.use", "rights.use"),
+    # Minors' follow-up.
+    "minors.MinorFile": ("minors.read_file", "minors.read_file"),
+    "minors.EducationalMeasure": ("minors.read_file", "minors.read_file"),
+    "minors.Runaway": ("minors.read_file", "minors.read_file"),
+    "minors.ProductUse": ("minors.read_file", "minors.read_file"),
+    "minors.FilePartner": ("minors.read_file", "minors.read_file"),
+    "minors.PartnerExchange": ("minors.read_file", "minors.read_file"),
+    "minors.SafeguardingReport": ("minors.read_file", "minors.read_file"),
+    "minors.ReceivedReport": ("minors.read_file", "minors.read_file"),
+    "minors.TrainingCycle": ("minors.read_file", "minors.read_file"),
+    "minors.AwarenessSession": ("minors.read_file", "minors.read_file"),
+    "minors.SchoolSession": ("minors.read_file", "minors.read_file"),
+    # The report.
+    "reporting.ReferenceFigure": ("reporting.view", "reporting.edit"),
+    "reporting.NarrativeBlock": ("reporting.view", "reporting.edit"),
+    "reporting.CheckAcceptance": ("reporting.edit", "reporting.edit"),
+    "reporting.ReportRender": ("reporting.view", "reporting.edit"),
+    "reporting.Publication": ("reporting.view", "reporting.publish"),
+    "reporting.ExternalId": ("records.import", "records.import"),
+    # Accounts and the access log (which nobody writes by hand).
+    "entractes.User": ("staff.manage", "staff.manage"),
+    "entractes.Role": ("staff.manage", None),
+    "entractes.AccessLogEntry": ("accesslog.view", None),
+}
+# Reference lists: every staff member reads them in forms; administrators edit them.
+REFERENCE_LISTS = frozenset(
+    {
+        "contacts.AdSite",
+        "contacts.Channel",
+        "contacts.Language",
+        "contacts.Material",
+        "contacts.MediationTheme",
+        "contacts.OpeningSlot",
+        "contacts.Partner",
+        "contacts.Product",
+        "contacts.ProstitutionMode",
+        "contacts.Service",
+        "contacts.Theme",
+        "contacts.Zone",
+        "health.Act",
+        "health.ServiceLine",
+        "rights.ProcedureTheme",
+        "rights.PSPDocumentKind",
+    }
+)
+for _label in REFERENCE_LISTS:
+    RECORD_ACCESS[_label] = (AUTHENTICATED, "settings.manage")
+
+
+def roles_reading(label: str) -> set[str]:
+    """The roles that may read a kind of record (before object rules)."""
+    read, _write = RECORD_ACCESS[label]
+    if read == AUTHENTICATED:
+        return set(ROLES)
+    return roles_with(read) if read else set()
+
+
 def capabilities_of(role_slugs: set[str] | list[str]) -> frozenset[str]:
     """Union of the capabilities of the given roles."""
     caps: set[str] = set()

@@ -205,3 +205,39 @@ def test_deactivated_account_loses_every_capability(client, make_user):
     user = make_user("educator", is_active=False)
     assert user.capabilities == frozenset()
     assert not client.login(username=user.username, password="a-long-test-password")
+
+
+def test_every_kind_of_record_declares_who_may_read_and_write_it():
+    from django.apps import apps
+
+    from entractes.permissions import CAPABILITIES, RECORD_ACCESS
+
+    project = {"entractes", "contacts", "health", "rights", "minors", "reporting"}
+    labels = {m._meta.label for m in apps.get_models() if m._meta.app_label in project}
+    assert labels - set(RECORD_ACCESS) == set()
+    for read, write in RECORD_ACCESS.values():
+        for capability in (read, write):
+            assert capability is None or capability in CAPABILITIES or capability == "authenticated"
+
+
+def test_record_access_holds_to_the_rules_of_the_service():
+    from entractes.permissions import roles_reading, roles_with
+
+    # Health content: nurse, doctor, midwife (and a partner practitioner for their line).
+    assert roles_with("health.read_clinical") == {"nurse", "doctor", "midwife"}
+    assert roles_reading("health.Consultation") == {
+        "nurse",
+        "doctor",
+        "midwife",
+        "partner_practitioner",
+    }
+    # Minors' files: the minors' team and the director.
+    for label in ("minors.MinorFile", "minors.Runaway", "minors.ReceivedReport"):
+        assert roles_reading(label) == {"minors_team", "director"}
+    # Legal identity and PSP: educators and the director.
+    assert roles_reading("contacts.LegalIdentity") == {"educator", "online_worker", "director"}
+    assert roles_reading("rights.PSPFile") == {"educator", "online_worker", "director"}
+    # The administrator: accounts and settings, never clinical or minors' content.
+    for label in ("health.Consultation", "minors.MinorFile", "contacts.LegalIdentity"):
+        assert "administrator" not in roles_reading(label)
+    assert "administrator" in roles_reading("entractes.User")
