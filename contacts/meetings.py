@@ -54,7 +54,7 @@ def first_meeting(year: int | None = None):
     """Expression: the day ``OuterRef('pk')`` was first met (in ``year`` if given)."""
     sources = []
     for model, date_field in meeting_sources():
-        records = model._base_manager.filter(person=OuterRef("pk"))
+        records = model._default_manager.filter(person=OuterRef("pk"))
         if year is not None:
             records = records.filter(**{f"{date_field}__year": year})
         sources.append((records, date_field))
@@ -65,7 +65,7 @@ def last_meeting(ref: str = "pk"):
     """Expression: the day the person ``OuterRef(ref)`` was last met."""
     parts = [
         Subquery(
-            model._base_manager.filter(person=OuterRef(ref))
+            model._default_manager.filter(person=OuterRef(ref))
             .order_by(f"-{date_field}")
             .values(date_field)[:1]
         )
@@ -80,7 +80,7 @@ def last_meeting(ref: str = "pk"):
 def met_in(year: int):
     """Expression: whether ``OuterRef('pk')`` was met in ``year``."""
     checks = [
-        Exists(model._base_manager.filter(person=OuterRef("pk"), **{f"{date_field}__year": year}))
+        Exists(model._default_manager.filter(person=OuterRef("pk"), **{f"{date_field}__year": year}))
         for model, date_field in meeting_sources()
     ]
     combined = checks[0]

@@ -125,3 +125,18 @@ def test_an_archived_person_leaves_lists_search_and_pages(client, educator, admi
     client.post(reverse("archive-restore", args=["person", person.pk]))
     client.force_login(educator)
     assert client.get(reverse("contacts:person-detail", args=[person.code])).status_code == 200
+
+
+def test_a_person_met_only_in_an_archived_contact_is_not_counted(client, educator):
+    from django.utils import timezone
+
+    from contacts.figures import figures
+
+    year = timezone.localdate().year
+    before = figures(year)
+    person = PersonFactory()
+    contact = ContactFactory(person=person, author=educator)
+    assert figures(year) != before
+    client.force_login(educator)
+    client.post(reverse("archive-contact", args=[contact.pk]), {"reason": "Mauvaise personne"})
+    assert figures(year) == before
