@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON = $(shell scripts/find-python)
 
-.PHONY: run test setup messages lint check bench-report serve
+.PHONY: run test setup messages lint check bench-report serve bench-load
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
@@ -39,6 +39,11 @@ serve: setup
 ## bench-report: time all figures and the PDF at 1x and 10x (use DATABASE_URL=postgres://...)
 bench-report: setup
 	DEBUG=on $(PY) manage.py bench_report
+
+## bench-load: 20 locust users for 60 s on gunicorn + PostgreSQL demo data, figures in var/bench-load.txt
+bench-load: setup
+	$(VENV)/bin/pip install -q -e '.[bench]'
+	@scripts/bench-load
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

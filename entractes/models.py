@@ -101,6 +101,12 @@ class AccessLogManager(models.Manager.from_queryset(AccessLogQuerySet)):
         """Append one entry: who read (or was refused) what. Never the content itself."""
         return self.create(**self._fields(user, action, target, detail))
 
+    def record_each(self, *, user, action: str, targets, detail: str = "") -> None:
+        """Append one entry per record read, in one insert whatever their number."""
+        entries = [self.model(**self._fields(user, action, target, detail)) for target in targets]
+        if entries:
+            self.bulk_create(entries)
+
     def record_refusal(self, *, user, target: models.Model | str, detail: str = "") -> None:
         """Log a refused attempt; kept even when the request's transaction rolls back."""
         fields = self._fields(user, AccessLogEntry.Action.REFUSED, target, detail)

@@ -60,10 +60,9 @@ def person_files_for_user(user, person: Person) -> list[MinorFile] | None:
     if not _allowed(user):
         return None
     found = list(files_for_user(user).filter(person=person))
-    for minor_file in found:
-        AccessLogEntry.objects.record(
-            user=user, action=AccessLogEntry.Action.READ, target=minor_file, detail="person page"
-        )
+    AccessLogEntry.objects.record_each(
+        user=user, action=AccessLogEntry.Action.READ, targets=found, detail="person page"
+    )
     return found
 
 

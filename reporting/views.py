@@ -106,7 +106,9 @@ def figures_page(request):
             "year": year,
             "sections": figures.compared(year, values),
             "charts": charts.report_charts(values, slug_labels()),
-            "previous_source": figures.previous_values(year)[1],
+            # Where the previous year comes from (as previous_values() decides), without
+            # computing all its figures a second time: compared() has already done it.
+            "previous_source": "computed" if figures.has_records(year - 1) else "reference",
             "publication": publication,
             "changes": services.changes_since(publication) if publication else [],
             "publications": Publication.objects.filter(year=year),

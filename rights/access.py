@@ -46,10 +46,9 @@ def person_rights_for_user(user, person: Person) -> dict | None:
     if not user.has_capability("rights.use"):
         return None
     psp_files = list(psp_files_for_user(user).filter(person=person))
-    for psp_file in psp_files:
-        AccessLogEntry.objects.record(
-            user=user, action=AccessLogEntry.Action.READ, target=psp_file, detail="person page"
-        )
+    AccessLogEntry.objects.record_each(
+        user=user, action=AccessLogEntry.Action.READ, targets=psp_files, detail="person page"
+    )
     return {
         "procedures": procedures_for_user(user)
         .filter(person=person)
