@@ -277,11 +277,19 @@ def _write_contact(contact: Contact, row: dict[str, Any]) -> Contact:
     ):
         if name in row:
             setattr(contact, name, row[name])
-    contact.full_clean(exclude=["day"])
+    new = contact.pk is None
+    # The related records come from the form's choice fields, already looked up: only the
+    # contact's own rules are checked again, without one query per foreign key.
+    contact.full_clean(exclude=["day", "person", "channel", "session", "author", "archived_by"])
     contact.save()
     for name in ("themes", "services", "referrals"):
-        getattr(contact, name).set(row.get(name) or [])
-    contact.material_lines.all().delete()
+        chosen = row.get(name) or []
+        if not new:
+            getattr(contact, name).set(chosen)
+        elif chosen:
+            getattr(contact, name).add(*chosen)
+    if not new:
+        contact.material_lines.all().delete()
     ContactMaterial.objects.bulk_create(
         ContactMaterial(contact=contact, material=material, quantity=quantity)
         for material, quantity in (row.get("material") or {}).items()
