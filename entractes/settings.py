@@ -222,6 +222,16 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The previous year's figures, shown for comparison on the figures page.
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "TIMEOUT": env.int("FIGURES_CACHE_SECONDS", default=300),
+    },
+}
+
 # Largest spreadsheet accepted by the import page (the proxy should refuse larger bodies).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 

@@ -27,4 +27,9 @@ LANGUAGE_CODE = "fr"
 AXES_ENABLED = False
 # The second factor is tested on its own; other tests log in with force_login.
 OTP_REQUIRED = False
+# Figures are never kept between tests (one test tests the keeping).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import caches
 from django.db.models import QuerySet
 
 from contacts import figures as contact_figures
@@ -85,9 +86,19 @@ def reference_values(year: int) -> dict[str, Value]:
 
 
 def previous_values(year: int) -> tuple[dict[str, Value], str]:
-    """The previous year's figures: computed when it has records, else reference figures."""
+    """The previous year's figures: computed when it has records, else reference figures.
+
+    Shown only as the comparison column, they are kept a few minutes
+    (``FIGURES_CACHE_SECONDS``) once computed; the year's own figures never are.
+    """
     if has_records(year - 1):
-        return all_figures(year - 1), "computed"
+        cache = caches["figures"]
+        key = f"all_figures:{year - 1}"
+        values = cache.get(key)
+        if values is None:
+            values = all_figures(year - 1)
+            cache.set(key, values)
+        return values, "computed"
     return reference_values(year - 1), "reference"
 
 
