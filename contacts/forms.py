@@ -6,6 +6,7 @@ import datetime
 import re
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,14 +33,42 @@ from entractes.models import User
 CODE_PATTERN = re.compile(r"^[A-Z0-9-]{3,12}$")
 
 
+class PersonCodeInput(forms.TextInput):
+    """The code box, whose typing asks the server for matching persons (by POST, so no
+    name travels in a URL) and fills the page's ``<datalist id="person-options">``."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {
+                "list": "person-options",
+                "autocomplete": "off",
+                "hx-post": reverse_lazy("contacts:person-suggest"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#person-options",
+                "hx-swap": "innerHTML",
+                **(attrs or {}),
+            }
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Only this box is sent, never the rest of the form.
+        context["widget"]["attrs"]["hx-params"] = name
+        return context
+
+
 class PersonCodeField(forms.CharField):
-    """A person typed by code (with the autocomplete); merged records lead to the kept one."""
+    """A person typed by code (with the autocomplete); merged records lead to the kept one.
+
+    Archived persons are not found.
+    """
+
+    widget = PersonCodeInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Personne (code)"))
         kwargs.setdefault("max_length", 12)
         super().__init__(**kwargs)
-        self.widget.attrs.update({"list": "person-options", "autocomplete": "off"})
 
     def clean(self, value):
         code = normalize_code(super().clean(value) or "")
@@ -47,7 +76,11 @@ class PersonCodeField(forms.CharField):
             if self.required:
                 raise forms.ValidationError(_("Indiquez la personne par son code."))
             return None
-        person = Person.all_objects.filter(code=code).select_related("merged_into").first()
+        person = (
+            Person.all_objects.filter(code=code, archived_at__isnull=True)
+            .select_related("merged_into")
+            .first()
+        )
         if person is None:
             raise forms.ValidationError(
                 _("Aucune personne ne porte le code %(code)s.") % {"code": code}
@@ -274,7 +307,11 @@ class ContactRowForm(forms.Form):
         code = normalize_code(self.cleaned_data.get("person") or "")
         if not code:
             return None
-        person = Person.all_objects.filter(code=code).select_related("merged_into").first()
+        person = (
+            Person.all_objects.filter(code=code, archived_at__isnull=True)
+            .select_related("merged_into")
+            .first()
+        )
         if person is None:
             raise forms.ValidationError(
                 _("Aucune personne ne porte le code %(code)s.") % {"code": code}
