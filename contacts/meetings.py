@@ -80,7 +80,9 @@ def last_meeting(ref: str = "pk"):
 def met_in(year: int):
     """Expression: whether ``OuterRef('pk')`` was met in ``year``."""
     checks = [
-        Exists(model._default_manager.filter(person=OuterRef("pk"), **{f"{date_field}__year": year}))
+        Exists(
+            model._default_manager.filter(person=OuterRef("pk"), **{f"{date_field}__year": year})
+        )
         for model, date_field in meeting_sources()
     ]
     combined = checks[0]

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from contacts import views
 from contacts import views_fieldwork as field
+from contacts import views_retention as rgpd
 
 app_name = "contacts"
 
@@ -19,6 +20,13 @@ person_urlpatterns = [
     path(
         "<str:code>/panneaux/contacts/", views.person_contacts_panel, name="person-contacts-panel"
     ),
+    path("<str:code>/acces-aux-donnees/", rgpd.person_data_access, name="person-data-access"),
+    path(
+        "<str:code>/acces-aux-donnees/telecharger/",
+        rgpd.person_data_export,
+        name="person-data-export",
+    ),
+    path("<str:code>/effacer/", rgpd.person_erase, name="person-erase"),
 ]
 
 fieldwork_urlpatterns = [

@@ -157,6 +157,7 @@ class AccessLogEntry(models.Model):
         PRINT = "print", _("impression")
         DRILLDOWN = "drilldown", _("détail d'un chiffre")
         REFUSED = "refused", _("accès refusé")
+        ERASE = "erase", _("effacement")
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

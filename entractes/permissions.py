@@ -41,6 +41,9 @@ CAPABILITIES: dict[str, Any] = {
     # Restricted: writes legal identities.
     "persons.edit_identity": _("Saisir l'identité légale"),
     "persons.history": _("Voir l'historique des modifications d'une personne"),
+    # Restricted: exports what the user may read of a person, with the reads of their file.
+    "persons.export": _("Produire le document du droit d'accès d'une personne"),
+    "persons.erase": _("Effacer les données d'une personne (anonymisation immédiate)"),
     "contacts.log": _("Saisir des contacts avec des personnes connues"),
     "contacts.log_anonymous": _("Ouvrir des sessions, saisir des contacts anonymes et du matériel"),
     "mediation.log": _("Saisir et consulter la médiation sociale"),
@@ -66,7 +69,7 @@ CAPABILITIES: dict[str, Any] = {
     "accesslog.view": _("Consulter le journal des accès"),
 }
 
-_FIELD_STAFF = {"persons.view", "persons.edit", "persons.history"}
+_FIELD_STAFF = {"persons.view", "persons.edit", "persons.history", "persons.export"}
 _HEALTH = _FIELD_STAFF | {
     "health.read_clinical",
     "health.use",
@@ -115,6 +118,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         | {
             "persons.merge",
             "persons.read_identity",
+            "persons.erase",
             "minors.read_file",
             "reporting.view",
             "reporting.drilldown",
@@ -145,6 +149,7 @@ RESTRICTED = frozenset(
     {
         "persons.read_identity",
         "persons.edit_identity",
+        "persons.export",
         "health.read_clinical",
         "health.use",
         "rights.use",

@@ -235,6 +235,9 @@ CACHES = {
 # Largest spreadsheet accepted by the import page (the proxy should refuse larger bodies).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 
+# Persons with no activity for this many years are anonymised ("manage.py apply_retention").
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=2)
+
 SESSION_COOKIE_HTTPONLY = True
 # Sessions end after 30 minutes idle (each request renews them) and 12 hours in all.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)

@@ -1,0 +1,88 @@
+"""A person's rights over their data: the right-of-access document, and erasure."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from contacts import access, retention
+from entractes.permissions import requires
+
+
+@never_cache
+@requires("persons.export")
+def person_data_access(request, code):
+    """The right-of-access document as a page the person can read (or print)."""
+    person = access.get_person_for_user(request.user, code)
+    if person.merged_into_id:
+        return redirect("contacts:person-data-access", code=person.merged_into.code)
+    document = retention.person_data_for_user(request.user, person, medium="page")
+    return render(
+        request, "contacts/person_data_access.html", {"person": person, "document": document}
+    )
+
+
+@never_cache
+@requires("persons.export")
+def person_data_export(request, code):
+    """The same document as a JSON file to hand over."""
+    person = access.get_person_for_user(request.user, code)
+    if person.merged_into_id:
+        return redirect("contacts:person-data-export", code=person.merged_into.code)
+    document = retention.person_data_for_user(request.user, person, medium="json")
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=1),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"donnees-{person.code}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ErasureForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Motif"), choices=retention.ERASURE_REASONS, widget=forms.RadioSelect
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "Je confirme : l'anonymisation est définitive, rien ne pourra être rétabli."
+        ),
+    )
+
+
+@never_cache
+@requires("persons.erase")
+def person_erase(request, code):
+    """Confirmation page, then (POST) the person is anonymised at once."""
+    person = access.get_person_for_user(request.user, code)
+    if person.merged_into_id:
+        return redirect("contacts:person-erase", code=person.merged_into.code)
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = retention.person_erase(
+                person=person, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except retention.ErasureRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request,
+                _("Les données de la personne ont été effacées : la fiche %(code)s est anonyme.")
+                % {"code": person.code},
+            )
+            return redirect("contacts:person-detail", code=person.code)
+    context = {
+        "person": person,
+        "form": form,
+        "obstacles": retention.erasure_obstacles(person),
+    }
+    return render(request, "contacts/person_erase.html", context)
