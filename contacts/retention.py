@@ -44,6 +44,7 @@ from contacts.models import (
     search_key,
     years_before,
 )
+from entractes.freshness import records_changed
 from entractes.models import AccessLogEntry
 
 # The nickname of an anonymised person (the code is drawn again, at random).
@@ -258,6 +259,7 @@ def person_anonymise(*, person: Person) -> bool:
             list(LegalIdentity.objects.filter(person__in=pks).values_list("pk", flat=True)),
         ),
     ]
+    records_changed()  # the updates below send no signal
     with disable_auditlog():
         for kind in KINDS:
             model = _model(kind.model)

@@ -250,3 +250,18 @@ class Archivable(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+
+class RecordsState(models.Model):
+    """A token per year, drawn again after every write to the records dated from that
+    year (0: all years); see entractes.freshness."""
+
+    year = models.PositiveSmallIntegerField(_("année"), unique=True)
+    token = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("état des enregistrements")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

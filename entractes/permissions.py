@@ -217,6 +217,8 @@ RECORD_ACCESS: dict[str, tuple[str | None, str | None]] = {
     "entractes.User": ("staff.manage", "staff.manage"),
     "entractes.Role": ("staff.manage", None),
     "entractes.AccessLogEntry": ("accesslog.view", None),
+    # Tokens of the records' state (entractes.freshness): no page shows or edits them.
+    "entractes.RecordsState": (None, None),
 }
 # Reference lists: every staff member reads them in forms; administrators edit them.
 REFERENCE_LISTS = frozenset(

@@ -224,10 +224,13 @@ SECURE_CSP = {
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # The previous year's figures, shown for comparison on the figures page.
+    # The figures pages' figures, under the tokens of the records they were computed from
+    # (entractes.freshness): never older than the records; dropped after the timeout. In
+    # the database, so that every worker and server shares them (the table is created by
+    # "migrate").
     "figures": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "figures",
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "entractes_figures_cache",
         "TIMEOUT": env.int("FIGURES_CACHE_SECONDS", default=300),
     },
 }
@@ -297,6 +300,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "otp_totp",
     "sessions",
     "entractes.accesslogentry",
+    "entractes.recordsstate",
     "reporting.reportrender",
 )
 AUDITLOG_MASK_CALLABLE = "entractes.audit.mask"

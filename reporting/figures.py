@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from contacts import figures as contact_figures
 from contacts.models import Contact
+from entractes import freshness
 from entractes.lib.figures import Value
 from health import figures as health_figures
 from health.models import Consultation
@@ -85,20 +86,24 @@ def reference_values(year: int) -> dict[str, Value]:
     return {ref.key: ref.number for ref in ReferenceFigure.objects.filter(year=year)}
 
 
-def previous_values(year: int) -> tuple[dict[str, Value], str]:
-    """The previous year's figures: computed when it has records, else reference figures.
+def kept_figures(year: int) -> dict[str, Value]:
+    """``all_figures(year)``, kept in the figures cache under the tokens of the records
+    they were computed from (see entractes.freshness): never older than the records. For
+    the pages; the report, the checks and the exports compute afresh."""
+    cache = caches["figures"]
+    key = f"all_figures:{year}:{freshness.state_of(year)}"
+    values = cache.get(key)
+    if values is None:
+        values = all_figures(year)
+        cache.set(key, values)
+    return values
 
-    Shown only as the comparison column, they are kept a few minutes
-    (``FIGURES_CACHE_SECONDS``) once computed; the year's own figures never are.
-    """
+
+def previous_values(year: int, *, kept: bool = False) -> tuple[dict[str, Value], str]:
+    """The previous year's figures: computed when it has records, else reference figures
+    (``kept``: from the figures cache, see kept_figures)."""
     if has_records(year - 1):
-        cache = caches["figures"]
-        key = f"all_figures:{year - 1}"
-        values = cache.get(key)
-        if values is None:
-            values = all_figures(year - 1)
-            cache.set(key, values)
-        return values, "computed"
+        return (kept_figures if kept else all_figures)(year - 1), "computed"
     return reference_values(year - 1), "reference"
 
 
@@ -117,10 +122,12 @@ def change(value: Value, previous: Value) -> float | None:
     return round((value - previous) / previous * 100, 1)
 
 
-def compared(year: int, values: dict[str, Value] | None = None) -> list[tuple[str, str, list[Row]]]:
+def compared(
+    year: int, values: dict[str, Value] | None = None, *, kept: bool = False
+) -> list[tuple[str, str, list[Row]]]:
     """The year's figures by section, each beside the previous year and the change in %."""
     values = values if values is not None else all_figures(year)
-    previous, _source = previous_values(year)
+    previous, _source = previous_values(year, kept=kept)
     sections = []
     for slug, title, prefixes in SECTIONS:
         rows = [

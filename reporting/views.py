@@ -97,14 +97,14 @@ def dashboard(request):
 @requires("reporting.view")
 def figures_page(request):
     year = _year(request.GET.get("year"))
-    values = figures.all_figures(year)
+    values = figures.kept_figures(year)
     publication = Publication.objects.filter(year=year).first()
     return render(
         request,
         "reporting/figures.html",
         {
             "year": year,
-            "sections": figures.compared(year, values),
+            "sections": figures.compared(year, values, kept=True),
             "charts": charts.report_charts(values, slug_labels()),
             # Where the previous year comes from (as previous_values() decides), without
             # computing all its figures a second time: compared() has already done it.
@@ -135,7 +135,7 @@ def drilldown(request):
         querysets = figures.records(key, year)
     except KeyError:
         raise Http404 from None
-    values = figures.all_figures(year)
+    values = figures.kept_figures(year)
     AccessLogEntry.objects.record(
         user=request.user,
         action=AccessLogEntry.Action.DRILLDOWN,

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from contacts.models import CODE_ALPHABET, Contact, Person
 from contacts.services import person_merge
+from entractes.freshness import records_changed
 from entractes.models import User
 from reporting.demo import care, fieldwork, files, population, texts
 
@@ -24,6 +25,7 @@ def generate(*, seed: int = 2023) -> int:
     """
     if Person.all_objects.exists():
         return 0
+    records_changed()  # bulk writes send no signal
     rng = random.Random(seed)
     staff = {
         u.username: u

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from entractes.freshness import records_changed
 from entractes.lib.exports import safe_cell, unsafe_cell
 from reporting.models import ExternalId
 from reporting.records.spec import AUTHOR_FIELDS, BY_NAME, SHEETS, Col, Sheet
@@ -373,6 +374,7 @@ def import_records(data: dict, *, by, dry_run: bool = False) -> dict[str, dict[s
         if sheet.name in data
     }
     with transaction.atomic():
+        records_changed()  # bulk writes send no signal
         ids = {
             name: dict(ExternalId.objects.filter(kind=name).values_list("external_id", "object_id"))
             for name in BY_NAME

@@ -411,26 +411,3 @@ def test_dashboard_compares_the_year_to_date(client, director, educator):
     assert rows["Contacts"][0] >= 1
     assert response.context["chart"].startswith("data:image/svg+xml;base64,")
     assert today.year
-
-
-@pytest.mark.django_db
-def test_previous_year_figures_are_kept_a_few_minutes_not_the_years_own(settings):
-    from django.core.cache import caches
-
-    from reporting import figures
-    from tests.factories import ContactFactory
-
-    settings.CACHES = {
-        **settings.CACHES,
-        "figures": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 60},
-    }
-    caches["figures"].clear()
-    ContactFactory(occurred_at=datetime.datetime(2022, 5, 3, 10, tzinfo=datetime.UTC))
-    first, source = figures.previous_values(2023)
-    assert source == "computed" and first["attendance.contacts"] == 1
-    ContactFactory(occurred_at=datetime.datetime(2022, 5, 4, 10, tzinfo=datetime.UTC))
-    # The comparison column is the kept one; the year's own figures are always computed.
-    assert figures.previous_values(2023)[0]["attendance.contacts"] == 1
-    assert figures.all_figures(2022)["attendance.contacts"] == 2
-    caches["figures"].clear()
-    assert figures.previous_values(2023)[0]["attendance.contacts"] == 2

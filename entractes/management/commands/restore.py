@@ -5,6 +5,7 @@ import subprocess
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from entractes.freshness import records_changed
 from entractes.management.commands.backup import pg_env_and_args
 
 
@@ -52,4 +53,6 @@ class Command(BaseCommand):
             source.close()
         else:
             raise CommandError(f"Base de données non prise en charge : {connection.vendor}")
+        # Figures kept in a cache were computed from other records.
+        records_changed()
         self.stdout.write(f"Base restaurée depuis {path}")
