@@ -11,9 +11,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
 
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
 setup: $(VENV)/.installed messages
 
-messages: $(VENV)/.installed
+messages: $(MO_FILES)
+
+# Compiled again only when a catalogue changed (two test runs may share the checkout).
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { echo "msgfmt manque : apt-get install gettext"; exit 1; }
 	@DEBUG=on $(PY) manage.py compilemessages --ignore=.venv -v 0
 
