@@ -35,7 +35,7 @@ from contacts.models import (
     Person,
     SessionKind,
 )
-from entractes.concurrency import Conflict, fingerprint, unchanged_since
+from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
 
 
@@ -258,25 +258,22 @@ def contact_edit(request, pk):
         "note": contact.note,
         **{f"qty_{slug}": quantity for slug, quantity in lines.items()},
     }
-    seen = request.POST.get("seen") or fingerprint(contact)
-    conflict = None
     form = ContactRowForm(request.POST or None, initial=initial, **kwargs)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         occurred_at = None
         if contact.session_id is None:
             occurred_at = _moment(request.POST.get("day"), form.cleaned_data.get("time"))
-        try:
-            with unchanged_since(contact, request.POST.get("seen")):
-                services.contact_save(
-                    row=form.cleaned_data, by=request.user, contact=contact, occurred_at=occurred_at
-                )
-        except Conflict as refused:
-            conflict, seen = refused, refused.fingerprint
-        else:
-            messages.success(request, _("Contact corrigé."))
-            if contact.session_id:
-                return redirect("contacts:session-detail", pk=contact.session_id)
-            return redirect("contacts:contact-create")
+        services.contact_save(
+            row=form.cleaned_data, by=request.user, contact=contact, occurred_at=occurred_at
+        )
+
+    edit = save_unless_changed(request, contact, form.is_valid(), save)
+    if edit.saved:
+        messages.success(request, _("Contact corrigé."))
+        if contact.session_id:
+            return redirect("contacts:session-detail", pk=contact.session_id)
+        return redirect("contacts:contact-create")
     return render(
         request,
         "contacts/contact_form.html",
@@ -284,8 +281,8 @@ def contact_edit(request, pk):
             "form": form,
             "contact": contact,
             "day": timezone.localtime(contact.occurred_at).date(),
-            "seen": seen,
-            "conflict": conflict,
+            "seen": edit.seen,
+            "conflict": edit.conflict,
         },
     )
 
@@ -337,22 +334,20 @@ def mediation_create(request):
 @requires("mediation.log")
 def mediation_edit(request, pk):
     event = access.get_mediation_for_user(request.user, pk)
-    seen = request.POST.get("seen") or fingerprint(event)
-    conflict = None
     form = MediationEventForm(request.POST or None, instance=event)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with unchanged_since(event, request.POST.get("seen")):
-                services.mediation_save(data=dict(form.cleaned_data), by=request.user, event=event)
-        except Conflict as refused:
-            conflict, seen = refused, refused.fingerprint
-        else:
-            messages.success(request, _("Médiation mise à jour."))
-            return redirect("contacts:mediation-list")
+    edit = save_unless_changed(
+        request,
+        event,
+        form.is_valid(),
+        lambda: services.mediation_save(data=dict(form.cleaned_data), by=request.user, event=event),
+    )
+    if edit.saved:
+        messages.success(request, _("Médiation mise à jour."))
+        return redirect("contacts:mediation-list")
     return render(
         request,
         "contacts/mediation_form.html",
-        {"form": form, "event": event, "seen": seen, "conflict": conflict},
+        {"form": form, "event": event, "seen": edit.seen, "conflict": edit.conflict},
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -86,3 +87,29 @@ def unchanged_since(instance, seen: str | None):
         if seen and fingerprint(current) != seen:
             raise Conflict(current=current, seen=seen)
         yield current
+
+
+@dataclass
+class GuardedSave:
+    """What a form page shows after a save guarded by ``save_unless_changed``."""
+
+    seen: str
+    conflict: Conflict | None = None
+    saved: bool = False
+
+
+def save_unless_changed(request, instance, valid: bool, save: Callable[[], object]) -> GuardedSave:
+    """On a valid POST, run ``save`` with the record locked, unless it changed since the
+    form was opened (the form's ``seen`` field): then nothing is saved and the conflict
+    is returned with the fingerprint to send back, so that a second save goes through."""
+    outcome = GuardedSave(seen=request.POST.get("seen") or fingerprint(instance))
+    if request.method != "POST" or not valid:
+        return outcome
+    try:
+        with unchanged_since(instance, request.POST.get("seen")):
+            save()
+    except Conflict as refused:
+        outcome.conflict, outcome.seen = refused, refused.fingerprint
+    else:
+        outcome.saved = True
+    return outcome

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from contacts import access as contacts_access
-from entractes.concurrency import Conflict, fingerprint, unchanged_since
+from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
 from health import access, services
 from health.forms import ActFormSet, ConsultationForm, HealthSessionForm, WorkshopForm
@@ -93,24 +93,22 @@ def consultation_detail(request, pk):
 @requires("health.use")
 def consultation_edit(request, pk):
     consultation = access.get_consultation_for_user(request.user, pk)
-    seen = request.POST.get("seen") or fingerprint(consultation)
-    conflict = None
     form = _consultation_form(request, instance=consultation)
     acts = ActFormSet(request.POST or None, prefix="acts", initial=_acts_initial(consultation))
-    if request.method == "POST" and form.is_valid() and acts.is_valid():
-        try:
-            with unchanged_since(consultation, request.POST.get("seen")):
-                services.consultation_save(
-                    data=form.consultation_data(),
-                    acts=acts.acts(),
-                    by=request.user,
-                    consultation=consultation,
-                )
-        except Conflict as refused:
-            conflict, seen = refused, refused.fingerprint
-        else:
-            messages.success(request, _("Consultation corrigée."))
-            return redirect("health:consultation-detail", pk=consultation.pk)
+    edit = save_unless_changed(
+        request,
+        consultation,
+        form.is_valid() and acts.is_valid(),
+        lambda: services.consultation_save(
+            data=form.consultation_data(),
+            acts=acts.acts(),
+            by=request.user,
+            consultation=consultation,
+        ),
+    )
+    if edit.saved:
+        messages.success(request, _("Consultation corrigée."))
+        return redirect("health:consultation-detail", pk=consultation.pk)
     return render(
         request,
         "health/consultation_form.html",
@@ -118,8 +116,8 @@ def consultation_edit(request, pk):
             "form": form,
             "acts": acts,
             "consultation": consultation,
-            "seen": seen,
-            "conflict": conflict,
+            "seen": edit.seen,
+            "conflict": edit.conflict,
         },
     )
 

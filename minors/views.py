@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts import access as contacts_access
-from entractes.concurrency import Conflict, fingerprint, unchanged_since
+from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
 from minors import access, services
 from minors.forms import (
@@ -65,24 +65,22 @@ def file_create(request):
 @requires("minors.read_file")
 def file_edit(request, pk):
     minor_file = access.get_file_for_user(request.user, pk)
-    seen = request.POST.get("seen") or fingerprint(minor_file)
-    conflict = None
     form = MinorFileForm(request.POST or None, instance=minor_file)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with unchanged_since(minor_file, request.POST.get("seen")):
-                services.file_save(
-                    data=dict(form.cleaned_data), by=request.user, minor_file=minor_file
-                )
-        except Conflict as refused:
-            conflict, seen = refused, refused.fingerprint
-        else:
-            messages.success(request, _("Dossier mis à jour."))
-            return redirect("minors:file-detail", pk=minor_file.pk)
+    edit = save_unless_changed(
+        request,
+        minor_file,
+        form.is_valid(),
+        lambda: services.file_save(
+            data=dict(form.cleaned_data), by=request.user, minor_file=minor_file
+        ),
+    )
+    if edit.saved:
+        messages.success(request, _("Dossier mis à jour."))
+        return redirect("minors:file-detail", pk=minor_file.pk)
     return render(
         request,
         "minors/file_form.html",
-        {"form": form, "file": minor_file, "seen": seen, "conflict": conflict},
+        {"form": form, "file": minor_file, "seen": edit.seen, "conflict": edit.conflict},
     )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts import access as contacts_access
-from entractes.concurrency import Conflict, fingerprint, unchanged_since
+from entractes.concurrency import save_unless_changed
 from entractes.models import User
 from entractes.permissions import requires
 from rights import access, services
@@ -112,24 +112,22 @@ def procedure_detail(request, pk):
 @requires("rights.use")
 def procedure_edit(request, pk):
     procedure = access.get_procedure_for_user(request.user, pk)
-    seen = request.POST.get("seen") or fingerprint(procedure)
-    conflict = None
     form = ProcedureForm(request.POST or None, instance=procedure)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with unchanged_since(procedure, request.POST.get("seen")):
-                services.procedure_save(
-                    data=dict(form.cleaned_data), by=request.user, procedure=procedure
-                )
-        except Conflict as refused:
-            conflict, seen = refused, refused.fingerprint
-        else:
-            messages.success(request, _("Démarche mise à jour."))
-            return redirect("rights:procedure-detail", pk=procedure.pk)
+    edit = save_unless_changed(
+        request,
+        procedure,
+        form.is_valid(),
+        lambda: services.procedure_save(
+            data=dict(form.cleaned_data), by=request.user, procedure=procedure
+        ),
+    )
+    if edit.saved:
+        messages.success(request, _("Démarche mise à jour."))
+        return redirect("rights:procedure-detail", pk=procedure.pk)
     return render(
         request,
         "rights/procedure_form.html",
-        {"form": form, "procedure": procedure, "seen": seen, "conflict": conflict},
+        {"form": form, "procedure": procedure, "seen": edit.seen, "conflict": edit.conflict},
     )
 
 
