@@ -214,9 +214,9 @@ def persons_kept_open(*, today: datetime.date, years: int):
     return _persons_inactive(retention_limit(today, years)).filter(query)
 
 
-def _with_duplicates(person: Person) -> list[int]:
-    """The person's pk and those of the duplicates merged into them (at any depth)."""
-    pks, frontier = [person.pk], [person.pk]
+def _with_duplicates(persons: list[int]) -> list[int]:
+    """These persons' pks and those of the duplicates merged into them (at any depth)."""
+    pks, frontier = list(persons), list(persons)
     while frontier:
         frontier = list(
             Person.all_objects.filter(merged_into__in=frontier).values_list("pk", flat=True)
@@ -232,11 +232,17 @@ def _new_code() -> str:
     return code
 
 
-@transaction.atomic
 def person_anonymise(*, person: Person) -> bool:
-    """Remove for good what identifies a person; keep what the figures count.
+    """Remove for good what identifies a person; keep what the figures count (see
+    persons_anonymise). Returns False, changing nothing, when anonymised already."""
+    return persons_anonymise([person.pk]) == 1
 
-    In one transaction, for the person and the duplicates merged into them: the legal
+
+@transaction.atomic
+def persons_anonymise(persons: list[int]) -> int:
+    """Remove for good what identifies these persons; keep what the figures count.
+
+    In one transaction, for the persons and the duplicates merged into them: the legal
     identity is deleted; the nickname becomes « Anonymisé·e » and the code is drawn
     again; notes, country of origin, languages and referral source are cleared; the
     free text of their records (contact notes, clinical and transmission notes, act
@@ -245,14 +251,20 @@ def person_anonymise(*, person: Person) -> bool:
     history of all of it is deleted. Gender, birth data, activities, products,
     prostitution modes, and every record's dates, kinds and coded values stay.
 
-    Returns False, changing nothing, when the person was anonymised already.
+    Persons anonymised already are left as they are. Returns the number anonymised now.
     """
-    person = Person.all_objects.select_for_update().get(pk=person.pk)
-    if person.anonymised_at is not None:
-        return False
-    pks = _with_duplicates(person)
+    persons = list(
+        Person.all_objects.select_for_update()
+        .filter(pk__in=persons, anonymised_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not persons:
+        return 0
+    pks = _with_duplicates(persons)
     now = timezone.now()
-    history: list[tuple[type[models.Model], list[int]]] = [
+    # Whose change history goes: the identities' now (they are deleted below), the other
+    # records' as they stand (nothing below moves them to another person).
+    history: list[tuple[type[models.Model], Any]] = [
         (Person, pks),
         (
             LegalIdentity,
@@ -265,7 +277,7 @@ def person_anonymise(*, person: Person) -> bool:
             model = _model(kind.model)
             records = model._base_manager.filter(**{f"{kind.to_person}__in": pks})
             if kind.history:
-                history.append((model, list(records.values_list("pk", flat=True))))
+                history.append((model, records.values("pk")))
             for name, value in kind.cleared.items():
                 if value:
                     # A label replaces filled text only: an empty field stays empty.
@@ -283,19 +295,16 @@ def person_anonymise(*, person: Person) -> bool:
             archive_reason=ANONYMISED
         )
         _delete_history(history)
-    return True
+    return len(persons)
 
 
-def _delete_history(records: list[tuple[type[models.Model], list[int]]]) -> None:
-    """Delete the change history (before/after values) of these records."""
+def _delete_history(records: list[tuple[type[models.Model], Any]]) -> None:
+    """Delete the change history (before/after values) of these records: for each model,
+    its pks (a list or a query of them; every model here has an integer pk, which the
+    history keeps in ``object_id``)."""
     types = ContentType.objects.get_for_models(*{model for model, _pks in records})
-    query = Q()
     for model, pks in records:
-        if pks:
-            ids = [str(pk) for pk in pks]
-            query |= Q(content_type=types[model]) & (Q(object_id__in=pks) | Q(object_pk__in=ids))
-    if query:
-        LogEntry.objects.filter(query).delete()
+        LogEntry.objects.filter(content_type=types[model], object_id__in=pks).delete()
 
 
 # --- Retention ------------------------------------------------------------------------
@@ -310,10 +319,14 @@ class RetentionReport:
     dry_run: bool
 
 
+# Persons anonymised per transaction by retention_apply.
+RETENTION_BATCH = 100
+
+
 def retention_apply(
     *, today: datetime.date | None = None, years: int | None = None, dry_run: bool = False
 ) -> RetentionReport:
-    """Anonymise the persons past the retention limit (each in its own transaction) and
+    """Anonymise the persons past the retention limit (a hundred per transaction) and
     purge the access-log entries older than twelve months. ``dry_run`` writes nothing."""
     today = today or timezone.localdate()
     years = settings.RETENTION_YEARS if years is None else years
@@ -326,12 +339,13 @@ def retention_apply(
         purged = AccessLogEntry.objects.filter(at__lt=before).count()
         return RetentionReport(limit, len(due), kept_open, purged, dry_run=True)
     anonymised = 0
-    for pk in due:
+    for start in range(0, len(due), RETENTION_BATCH):
+        batch = due[start : start + RETENTION_BATCH]
         with transaction.atomic():
-            person = Person.all_objects.select_for_update().get(pk=pk)
+            list(Person.all_objects.select_for_update().filter(pk__in=batch).values_list("pk"))
             # Checked again under the lock: a contact may have been logged meanwhile.
-            if persons_due(today=today, years=years).filter(pk=pk).exists():
-                anonymised += person_anonymise(person=person)
+            still_due = persons_due(today=today, years=years).filter(pk__in=batch)
+            anonymised += persons_anonymise(list(still_due.values_list("pk", flat=True)))
     purged = AccessLogEntry.objects.purge(before=before)
     return RetentionReport(limit, anonymised, kept_open, purged, dry_run=False)
 
@@ -353,7 +367,7 @@ ERASURE_REASONS = [
 
 def erasure_obstacles(person: Person) -> list[str]:
     """Why the person may not be erased now: their follow-ups still open (empty if none)."""
-    pks = _with_duplicates(person)
+    pks = _with_duplicates([person.pk])
     return [
         str(kind.label)
         for kind in OPEN_FILES
@@ -746,7 +760,7 @@ def person_data_for_user(user, person: Person, *, medium: str) -> dict[str, Any]
         target=person,
         detail=f"right of access ({medium})",
     )
-    pks = _with_duplicates(person)
+    pks = _with_duplicates([person.pk])
     person = Person.all_objects.prefetch_related("languages", "prostitution_modes", "products").get(
         pk=person.pk
     )
