@@ -17,13 +17,21 @@ from contacts import access, retention
 from entractes.permissions import requires
 
 
+def _person(request, code):
+    """The person of the URL; a merged duplicate leads to the person it was merged into."""
+    person = access.get_person_for_user(request.user, code)
+    if person.merged_into_id:
+        return person, redirect(request.resolver_match.view_name, code=person.merged_into.code)
+    return person, None
+
+
 @never_cache
 @requires("persons.export")
 def person_data_access(request, code):
     """The right-of-access document as a page the person can read (or print)."""
-    person = access.get_person_for_user(request.user, code)
-    if person.merged_into_id:
-        return redirect("contacts:person-data-access", code=person.merged_into.code)
+    person, elsewhere = _person(request, code)
+    if elsewhere:
+        return elsewhere
     document = retention.person_data_for_user(request.user, person, medium="page")
     return render(
         request, "contacts/person_data_access.html", {"person": person, "document": document}
@@ -34,9 +42,9 @@ def person_data_access(request, code):
 @requires("persons.export")
 def person_data_export(request, code):
     """The same document as a JSON file to hand over."""
-    person = access.get_person_for_user(request.user, code)
-    if person.merged_into_id:
-        return redirect("contacts:person-data-export", code=person.merged_into.code)
+    person, elsewhere = _person(request, code)
+    if elsewhere:
+        return elsewhere
     document = retention.person_data_for_user(request.user, person, medium="json")
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=1),
@@ -62,9 +70,9 @@ class ErasureForm(forms.Form):
 @requires("persons.erase")
 def person_erase(request, code):
     """Confirmation page, then (POST) the person is anonymised at once."""
-    person = access.get_person_for_user(request.user, code)
-    if person.merged_into_id:
-        return redirect("contacts:person-erase", code=person.merged_into.code)
+    person, elsewhere = _person(request, code)
+    if elsewhere:
+        return elsewhere
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -576,3 +576,13 @@ def test_erasure_is_refused_to_other_roles(client, make_user, role):
     response = erase(client, make_user(role), subject)
     assert response.status_code in (403, 404)
     assert refreshed(subject).anonymised_at is None
+
+
+@pytest.mark.parametrize("name", ["person-data-access", "person-data-export", "person-erase"])
+def test_a_merged_duplicate_leads_to_the_kept_person(client, director, author, name):
+    kept, duplicate = person("Gardée"), person("Doublon")
+    person_merge(kept=kept, duplicate=duplicate, by=author)
+    client.force_login(director)
+    response = client.get(reverse(f"contacts:{name}", args=[duplicate.code]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(f"contacts:{name}", args=[kept.code])
