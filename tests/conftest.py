@@ -77,3 +77,13 @@ def login(client):
         return client
 
     return log_in
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests import tally
+
+    lines = tally.summary()
+    if lines:
+        terminalreporter.section("security figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from entractes.models import AccessLogEntry
+from tests import tally
 from tests.entractes.test_access import PAGES, _request
 
 pytestmark = pytest.mark.django_db
@@ -68,13 +69,18 @@ def test_no_marker_reaches_a_role_that_may_not_read_it(
         client.force_login(user)
         response = _request(client, name, kwargs, method)
         body = _body(response)
-        for kind, marker in MARKERS.items():
-            if role not in READERS[kind]:
-                assert marker not in body, (name, role, kind)
+        leaked = [
+            kind for kind, marker in MARKERS.items() if role not in READERS[kind] and marker in body
+        ]
+        tally.add("url_role_pairs")
+        tally.add("markers_leaked", len(leaked))
+        assert not leaked, (name, role, leaked)
         client.logout()
     anonymous = _request(client, name, kwargs, method)
-    for marker in MARKERS.values():
-        assert marker not in _body(anonymous)
+    tally.add("url_role_pairs")
+    leaked = [kind for kind, marker in MARKERS.items() if marker in _body(anonymous)]
+    tally.add("markers_leaked", len(leaked))
+    assert not leaked, (name, "anonymous", leaked)
 
 
 def test_person_search_and_list_carry_no_restricted_marker(client, users_by_role, planted):
