@@ -307,6 +307,7 @@ def person_suggest(request):
     text = request.POST.get("q") or next(
         (v for k, v in request.POST.items() if k.endswith("-person") or k == "person"), ""
     )
+    text = text.replace("\x00", "")  # never valid in a search; PostgreSQL refuses it
     persons = (
         access.persons_for_user(request.user).search(text)[:12] if len(text.strip()) >= 2 else []
     )
