@@ -15,7 +15,7 @@ from health.models import ServiceLine
 from minors.forms import SUBFORMS, TRAINING_FORMS
 from minors.models import MinorFile
 from rights.forms import StepForm
-from rights.models import Procedure, ProcedureTheme
+from rights.models import Procedure, ProcedureTheme, PSPFile
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -246,12 +246,41 @@ def test_a_valid_creation_form_creates_a_record(client, make_user, name, role):
     page = client.get(url)
     form = page.context["form"] if page.status_code == 200 else None
     overrides = CREATION_OVERRIDES.get(name, dict)()
-    if form is None:  # a page answering POST only: its form is the overrides
-        data = overrides
-    else:
-        data = {**valid_data(form), **overrides}
+    # A page answering POST only: its form is the overrides.
+    data = overrides if form is None else {**valid_data(form), **overrides}
     before = _rows()
     response = client.post(url, data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     after = _rows()
     assert any(after[label] > count for label, count in before.items())
+
+
+@pytest.mark.parametrize("role", roles_with("rights.use"))
+def test_psp_and_procedure_actions_refuse_an_empty_post_without_writing(client, make_user, role):
+    from rights.services import psp_file_create
+
+    user = make_user(role)
+    psp_file = psp_file_create(person=PersonFactory(), by=user)
+    procedure = Procedure.objects.create(
+        person=PersonFactory(),
+        theme=ProcedureTheme.objects.first(),
+        request="Demande",
+        worker=user,
+        created_by=user,
+    )
+    client.force_login(user)
+    for url in (
+        reverse("rights:psp-transition", args=[psp_file.pk]),
+        reverse("rights:procedure-status", args=[procedure.pk]),
+    ):
+        before = _rows()
+        response = client.post(url, EMPTY, follow=True)
+        assert response.status_code == 200
+        assert list(response.context["messages"])
+        assert _rows() == before
+    psp_file.refresh_from_db()
+    procedure.refresh_from_db()
+    assert (psp_file.state, procedure.status) == (
+        PSPFile.State.PREPARING,
+        Procedure.Status.IN_PROGRESS,
+    )
