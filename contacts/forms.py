@@ -23,6 +23,7 @@ from contacts.models import (
     Person,
     Service,
     Session,
+    SessionKind,
     SessionMaterial,
     Theme,
     Zone,
@@ -431,3 +432,12 @@ class MediationEventForm(forms.ModelForm):
         if not any(data.get(slug) for slug, _label in PARTIES):
             raise forms.ValidationError(_("Indiquez combien de personnes ont été rencontrées."))
         return data
+
+
+class SessionFilterForm(forms.Form):
+    """The session list's filters, read from the query string."""
+
+    kind = forms.ChoiceField(
+        label=_("Type"), choices=[("", "—"), *SessionKind.choices], required=False
+    )
+    days = forms.IntegerField(label=_("Jours"), min_value=1, max_value=36600, required=False)

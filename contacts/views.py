@@ -17,6 +17,7 @@ from contacts.forms import IdentityForm, MergeForm, PersonFilterForm, PersonForm
 from contacts.history import history_for
 from contacts.models import LegalIdentity, Person
 from contacts.views_fieldwork import contacts_panel_queryset
+from entractes.concurrency import GuardedSave, save_unless_changed
 from entractes.permissions import requires
 
 PAGE_SIZE = 50
@@ -95,6 +96,9 @@ def person_edit(request, code):
         version = data.pop("version")
         data.pop("confirm_new", None)
         try:
+            if version is None:
+                # Nobody knows which version the form was opened on: never saved unchecked.
+                raise services.ConcurrentEdit
             services.person_update(person=person, data=data, version=version)
         except services.ConcurrentEdit:
             # Keep what was typed; show the version saved meanwhile.
@@ -169,11 +173,26 @@ def identity_edit(request, code):
     person = access.get_person_for_user(request.user, code)
     identity = access.get_identity_for_user(request.user, person)
     form = IdentityForm(request.POST or None, instance=identity)
-    if request.method == "POST" and form.is_valid():
+    valid = form.is_valid()
+
+    def save():
         services.identity_save(person=person, data=form.cleaned_data)
+
+    if identity is None:
+        # A first identity: nothing to overwrite yet.
+        edit = GuardedSave(seen="", saved=request.method == "POST" and valid)
+        if edit.saved:
+            save()
+    else:
+        edit = save_unless_changed(request, identity, valid, save)
+    if edit.saved:
         messages.success(request, _("Identité légale enregistrée."))
         return redirect("contacts:person-detail", code=person.code)
-    return render(request, "contacts/identity_form.html", {"form": form, "person": person})
+    return render(
+        request,
+        "contacts/identity_form.html",
+        {"form": form, "person": person, "seen": edit.seen, "conflict": edit.conflict},
+    )
 
 
 @never_cache

@@ -20,6 +20,7 @@ from contacts.forms import (
     FollowerSnapshotForm,
     MediationEventForm,
     OnlineRoundSiteFormSet,
+    SessionFilterForm,
     SessionForm,
     SessionMaterialFormSet,
     reference_choices,
@@ -54,11 +55,13 @@ def _row_kwargs(user, materials, refs=None):
 @never_cache
 @requires("contacts.log_anonymous")
 def session_list(request):
-    kind = request.GET.get("kind", "")
+    filters = SessionFilterForm(request.GET)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    kind = data.get("kind", "")
     sessions = access.sessions_for_user(request.user).annotate(n_contacts=Count("contacts"))
-    if kind in SessionKind.values:
+    if kind:
         sessions = sessions.filter(kind=kind)
-    since = timezone.localdate() - datetime.timedelta(days=int(request.GET.get("days", 60) or 60))
+    since = timezone.localdate() - datetime.timedelta(days=data.get("days") or 60)
     return render(
         request,
         "contacts/session_list.html",
@@ -66,6 +69,7 @@ def session_list(request):
             "sessions": sessions.filter(date__gte=since)[:200],
             "kinds": SessionKind.choices,
             "kind": kind,
+            "filters": filters,
             "today": timezone.localdate(),
         },
     )
@@ -95,11 +99,20 @@ def session_create(request):
 def session_edit(request, pk):
     session = access.get_session_for_user(request.user, pk)
     form = SessionForm(request.POST or None, instance=session)
-    if request.method == "POST" and form.is_valid():
-        services.session_update(session=session, data=dict(form.cleaned_data))
+    edit = save_unless_changed(
+        request,
+        session,
+        form.is_valid(),
+        lambda: services.session_update(session=session, data=dict(form.cleaned_data)),
+    )
+    if edit.saved:
         messages.success(request, _("Session mise à jour."))
         return redirect("contacts:session-detail", pk=session.pk)
-    return render(request, "contacts/session_form.html", {"form": form, "session": session})
+    return render(
+        request,
+        "contacts/session_form.html",
+        {"form": form, "session": session, "seen": edit.seen, "conflict": edit.conflict},
+    )
 
 
 @never_cache
@@ -294,6 +307,7 @@ def person_suggest(request):
     text = request.POST.get("q") or next(
         (v for k, v in request.POST.items() if k.endswith("-person") or k == "person"), ""
     )
+    text = text.replace("\x00", "")  # never valid in a search; PostgreSQL refuses it
     persons = (
         access.persons_for_user(request.user).search(text)[:12] if len(text.strip()) >= 2 else []
     )

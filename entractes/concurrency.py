@@ -68,6 +68,8 @@ class Conflict(Exception):
                 field = model._meta.get_field(name)
             except Exception:  # noqa: S112 (a field removed since)
                 continue
+            if field.is_relation and field.auto_created:  # a reverse relation
+                continue
             after = values[1] if isinstance(values, list) and len(values) == 2 else ""
             if after == MASK or getattr(field, "choices", None):
                 display = getattr(self.current, f"get_{name}_display", None)
@@ -80,11 +82,12 @@ class Conflict(Exception):
 def unchanged_since(instance, seen: str | None):
     """Lock the record for the save; raise Conflict when it changed since ``seen``.
 
-    A request without ``seen`` (a form from before this check) is not checked.
+    A request without ``seen`` is refused like a conflict: nobody knows what it was
+    opened on.
     """
     with transaction.atomic():
         current = type(instance)._base_manager.select_for_update().get(pk=instance.pk)
-        if seen and fingerprint(current) != seen:
+        if not seen or fingerprint(current) != seen:
             raise Conflict(current=current, seen=seen)
         yield current
 
@@ -97,12 +100,23 @@ class GuardedSave:
     conflict: Conflict | None = None
     saved: bool = False
 
+    @property
+    def refused(self) -> bool:
+        return self.conflict is not None
+
 
 def save_unless_changed(request, instance, valid: bool, save: Callable[[], object]) -> GuardedSave:
     """On a valid POST, run ``save`` with the record locked, unless it changed since the
     form was opened (the form's ``seen`` field): then nothing is saved and the conflict
-    is returned with the fingerprint to send back, so that a second save goes through."""
-    outcome = GuardedSave(seen=request.POST.get("seen") or fingerprint(instance))
+    is returned with the fingerprint to send back, so that a second save goes through.
+
+    A POST without ``seen`` is refused the same way (nothing written, what was typed
+    shown again with the record's fingerprint), never saved unchecked."""
+    seen = request.POST.get("seen") if request.method == "POST" else None
+    if not seen:
+        # A bound ModelForm has already copied what was typed onto ``instance``.
+        seen = fingerprint(type(instance)._base_manager.get(pk=instance.pk))
+    outcome = GuardedSave(seen=seen)
     if request.method != "POST" or not valid:
         return outcome
     try:

@@ -103,3 +103,29 @@ class SecondFactorMiddleware:
         ):
             return redirect(f"{reverse('otp-verify')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class RejectNulByteMiddleware:
+    """A NUL byte in the path or a parameter is never valid input: answer 400 with a
+    French page before any view or database sees it (PostgreSQL refuses NUL in text)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from urllib.parse import unquote_plus
+
+        from django.http import HttpResponseBadRequest
+        from django.utils.html import escape
+        from django.utils.translation import gettext as _
+
+        raw = [request.path, request.META.get("QUERY_STRING", "")]
+        # Posted forms are left to their fields, which name the field in their error.
+        if any("\x00" in unquote_plus(part, encoding="latin-1") for part in raw):
+            message = escape(_("La requête contient un caractère invalide (octet nul)."))
+            title = escape(_("Requête invalide"))
+            return HttpResponseBadRequest(
+                f'<!doctype html><html lang="fr"><title>{title}</title>'
+                f"<h1>{title}</h1><p>{message}</p></html>"
+            )
+        return self.get_response(request)

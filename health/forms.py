@@ -169,3 +169,11 @@ class WorkshopForm(forms.ModelForm):
         if data.get("date") and data["date"] > timezone.localdate():
             self.add_error("date", _("Un atelier ne peut pas être daté dans le futur."))
         return data
+
+
+class SessionParamForm(forms.Form):
+    """The ``?session=`` a consultation is started from."""
+
+    session = forms.IntegerField(
+        label=_("Permanence"), min_value=1, max_value=2**63 - 1, required=False
+    )

@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,13 @@ from contacts import access as contacts_access
 from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
 from health import access, services
-from health.forms import ActFormSet, ConsultationForm, HealthSessionForm, WorkshopForm
+from health.forms import (
+    ActFormSet,
+    ConsultationForm,
+    HealthSessionForm,
+    SessionParamForm,
+    WorkshopForm,
+)
 from health.models import Consultation, Modality
 
 
@@ -66,8 +73,11 @@ def _acts_initial(consultation):
 @requires("health.use")
 def consultation_create(request):
     initial = {"person": request.GET.get("person", "")}
-    if request.GET.get("session"):
-        session = access.get_session_for_user(request.user, request.GET["session"])
+    param = SessionParamForm(request.GET)
+    if not param.is_valid():
+        raise Http404
+    if param.cleaned_data["session"]:
+        session = access.get_session_for_user(request.user, param.cleaned_data["session"])
         initial.update(session=session, line=session.line)
     form = _consultation_form(request, initial=initial)
     acts = ActFormSet(request.POST or None, prefix="acts")

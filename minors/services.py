@@ -25,9 +25,10 @@ def file_save(*, data: dict[str, Any], by, minor_file: MinorFile | None = None) 
 def record_add(*, instance: models.Model, minor_file: MinorFile, by) -> models.Model:
     """Attach a sub-record (measure, runaway, use, partner, exchange, report) to a file."""
     instance.file = minor_file
-    for field in ("author",):
-        if hasattr(instance, field) and getattr(instance, f"{field}_id", None) is None:
-            setattr(instance, field, by)
+    # Read the model's fields, not the instance: an unset foreign key raises on access.
+    names = {field.name for field in instance._meta.concrete_fields}
+    if "author" in names and instance.author_id is None:
+        instance.author = by
     instance.full_clean()
     instance.save()
     return instance

@@ -118,3 +118,16 @@ class TransitionForm(forms.Form):
     review_on = _date(_("Réexamen le"))
     path_start = _date(_("Début du parcours"))
     path_end = _date(_("Fin du parcours"))
+
+
+class ProcedureFilterForm(forms.Form):
+    """The team's procedure list filters, read from the query string."""
+
+    team = forms.BooleanField(required=False)
+    theme = forms.SlugField(label=_("Thème"), required=False)
+    status = forms.ChoiceField(
+        label=_("État"), choices=[("", "—"), *Procedure.Status.choices], required=False
+    )
+    worker = forms.ModelChoiceField(
+        label=_("Intervenant·e"), queryset=User.objects.all(), required=False
+    )

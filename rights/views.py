@@ -18,6 +18,7 @@ from entractes.models import User
 from entractes.permissions import requires
 from rights import access, services
 from rights.forms import (
+    ProcedureFilterForm,
     ProcedureForm,
     PSPCreateForm,
     PSPFileForm,
@@ -36,14 +37,18 @@ def procedure_list(request):
     today = timezone.localdate()
     stale = timezone.now() - datetime.timedelta(days=30)
     procedures = access.procedures_for_user(request.user)
+    filters = ProcedureFilterForm(request.GET)
+    data = filters.cleaned_data if filters.is_valid() else {}
     team = request.GET.get("team") == "1"
     if not team:
         procedures = procedures.filter(worker=request.user, status=Procedure.Status.IN_PROGRESS)
-    else:
+    elif data:
         for name in ("theme", "status", "worker"):
-            if request.GET.get(name):
+            if data.get(name):
                 key = f"{name}__slug" if name == "theme" else name
-                procedures = procedures.filter(**{key: request.GET[name]})
+                procedures = procedures.filter(**{key: data[name]})
+    else:
+        procedures = procedures.none()
     procedures = procedures.annotate(
         urgent=Case(
             When(Q(next_action_due__lt=today) | Q(updated_at__lt=stale), then=Value(0)),
@@ -57,6 +62,7 @@ def procedure_list(request):
         {
             "procedures": procedures[:300],
             "team": team,
+            "filters": filters,
             "themes": ProcedureTheme.objects.filter(active=True),
             "statuses": Procedure.Status.choices,
             "workers": User.objects.filter(is_active=True, procedures__isnull=False).distinct(),
@@ -194,8 +200,13 @@ def psp_create(request):
 def psp_detail(request, pk):
     psp_file = access.get_psp_file_for_user(request.user, pk)
     form = PSPFileForm(request.POST or None, instance=psp_file)
-    if request.method == "POST" and form.is_valid():
-        services.psp_file_update(psp_file=psp_file, data=dict(form.cleaned_data))
+    edit = save_unless_changed(
+        request,
+        psp_file,
+        form.is_valid(),
+        lambda: services.psp_file_update(psp_file=psp_file, data=dict(form.cleaned_data)),
+    )
+    if edit.saved:
         messages.success(request, _("Dossier mis à jour."))
         return redirect("rights:psp-detail", pk=psp_file.pk)
     steps = [
@@ -203,7 +214,15 @@ def psp_detail(request, pk):
         for state in PSPFile.TRANSITIONS[psp_file.state]
     ]
     return render(
-        request, "rights/psp_detail.html", {"file": psp_file, "form": form, "steps": steps}
+        request,
+        "rights/psp_detail.html",
+        {
+            "file": psp_file,
+            "form": form,
+            "steps": steps,
+            "seen": edit.seen,
+            "conflict": edit.conflict,
+        },
     )
 
 

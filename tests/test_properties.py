@@ -221,3 +221,110 @@ def test_procedure_page_gives_an_error_or_a_procedure(
     )
     assert response.status_code in (200, 302)
     assert Procedure.objects.count() == before + (1 if response.status_code == 302 else 0)
+
+
+def _pages_without_arguments():
+    """Every URL of the project that needs no argument: the list and search pages."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix="", namespace=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+            elif isinstance(entry, URLPattern) and not entry.pattern.converters:
+                path = "/" + prefix + str(entry.pattern)
+                if "<" not in path and "(" not in path and "^" not in path:
+                    yield path
+
+    return sorted(set(walk(get_resolver().url_patterns)) - {"/compte/deconnexion/"})
+
+
+PAGES = _pages_without_arguments()
+# The query parameters the views read (request.GET.get(...)), and some they do not.
+PARAMETERS = [
+    "kind",
+    "days",
+    "team",
+    "theme",
+    "status",
+    "worker",
+    "session",
+    "person",
+    "channel",
+    "q",
+    "page",
+    "year",
+    "key",
+    "show",
+    "user",
+    "action",
+    "start",
+    "end",
+    "gender",
+    "category",
+    "activity",
+    "line",
+    "fmt",
+    "next",
+]
+param_value = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(["\x00", "abc", "99999999999", "-1", "0", "1", "1e9", "2**70", "é🙂", ""]),
+    st.integers(min_value=-(2**80), max_value=2**80).map(str),
+)
+
+
+def test_every_page_without_arguments_is_tried():
+    # Picks up new pages; fails if the walk of the URL conf found nothing.
+    assert "/terrain/sessions/" in PAGES and "/droits/demarches/" in PAGES
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    page=st.sampled_from(PAGES),
+    params=st.dictionaries(
+        st.one_of(st.sampled_from(PARAMETERS), st.text(min_size=1, max_size=8)),
+        param_value,
+        max_size=4,
+    ),
+)
+def test_no_query_string_gives_a_server_error(client, make_user, page, params):
+    from entractes.permissions import ROLES
+
+    client.force_login(make_user(*ROLES))
+    response = client.get(page, params)
+    assert response.status_code < 500, (page, params)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/personnes/suggestions/?q=%00",
+        "/personnes/%00/",
+        "/personnes/?q=%00",
+        "/terrain/sessions/?days=abc",
+        "/terrain/sessions/?days=99999999999",
+        "/droits/demarches/?team=1&worker=abc",
+        "/droits/demarches/?team=1&worker=99999999999",
+        "/sante/consultations/nouvelle/?session=abc",
+        "/sante/consultations/nouvelle/?session=99999999999",
+    ],
+)
+def test_malformed_parameters_are_refused_cleanly(client, make_user, url):
+    from entractes.permissions import ROLES
+
+    client.force_login(make_user(*ROLES))
+    response = client.get(url)
+    assert response.status_code in (200, 400, 404), response.status_code
+    if "%00" in url:
+        assert response.status_code == 400
+        assert "octet nul" in response.content.decode()
+
+
+def test_a_nul_byte_in_a_posted_search_finds_nothing_without_error(client, educator):
+    client.force_login(educator)
+    response = client.post("/personnes/suggestions/", {"q": "ab\x00"})
+    assert response.status_code == 200

@@ -222,9 +222,11 @@ def test_parcel_by_post_with_hiv_selftests(login, online_worker):
 
 def test_correcting_a_contact_replaces_its_material(login, educator):
     contact = ContactFactory(author=educator, material={"male_condom": 10})
+    url = reverse("contacts:contact-edit", args=[contact.pk])
     login(educator).post(
-        reverse("contacts:contact-edit", args=[contact.pk]),
+        url,
         {
+            "seen": login(educator).get(url).context["seen"],
             "person": contact.person.code,
             "channel": channel_pk("drop_in"),
             "qty_male_condom": "12",
@@ -242,9 +244,11 @@ def test_autocomplete_finds_persons_by_post(login, educator):
 
 def test_moving_a_session_moves_its_contacts_to_its_day(login, educator, night_round):
     ContactFactory(session=night_round, author=educator)
+    url = reverse("contacts:session-edit", args=[night_round.pk])
     login(educator).post(
-        reverse("contacts:session-edit", args=[night_round.pk]),
+        url,
         {
+            "seen": login(educator).get(url).context["seen"],
             "kind": "night_round",
             "date": "2026-03-05",
             "start_time": "18:00",

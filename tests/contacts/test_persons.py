@@ -241,7 +241,13 @@ def test_person_changes_are_kept_in_history(login, educator):
     person = Person.objects.get()
     client.post(
         reverse("contacts:person-edit", args=[person.code]),
-        {**VALID, "code": person.code, "nickname": "Ninette", "birth_year": "1990"},
+        {
+            **VALID,
+            "code": person.code,
+            "nickname": "Ninette",
+            "birth_year": "1990",
+            "version": person.version,
+        },
     )
     response = client.get(reverse("contacts:person-history", args=[person.code]))
     entries = [line.entry for line in response.context["lines"] if line.label == "personne"]

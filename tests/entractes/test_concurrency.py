@@ -4,15 +4,17 @@ import datetime
 
 import pytest
 from django.forms import BaseFormSet
+from django.test import Client
 from django.urls import reverse
 
-from contacts.models import Contact, MediationEvent
+from contacts.models import Contact, LegalIdentity, MediationEvent, Session
 from health.models import Consultation
 from minors.models import MinorFile
-from rights.models import Procedure, ProcedureTheme
+from rights.models import Procedure, ProcedureTheme, PSPFile
 from tests.factories import (
     ConsultationFactory,
     ContactFactory,
+    LegalIdentityFactory,
     MediationEventFactory,
     PersonFactory,
     SessionFactory,
@@ -132,3 +134,108 @@ def test_second_save_is_refused_and_the_other_version_shown(client, make_user, c
     again[field] = "Version de Bob"
     assert bob.post(url, again).status_code == 302
     assert getattr(model.objects.get(pk=record.pk), field) == "Version de Bob"
+
+
+def _session(user):
+    session = SessionFactory(created_by=user, report="")
+    return session, reverse("contacts:session-edit", args=[session.pk]), "report"
+
+
+def _psp_file(user):
+    from rights.services import psp_file_create
+
+    psp_file = psp_file_create(person=PersonFactory(), by=user)
+    return psp_file, reverse("rights:psp-detail", args=[psp_file.pk]), "notes"
+
+
+def _identity(user):
+    identity = LegalIdentityFactory()
+    url = reverse("contacts:identity-edit", args=[identity.person.code])
+    return identity, url, "birth_place"
+
+
+# Every edit page guarded by save_unless_changed: (build, roles, model).
+GUARDED = {
+    **{name: (build, roles, model) for name, (build, roles, model, _f) in CASES.items()},
+    "session": (_session, ("educator",), Session),
+    "psp_file": (_psp_file, ("educator",), PSPFile),
+    "identity": (_identity, ("educator",), LegalIdentity),
+}
+# What the README quotes: edit pages x the pairs of people saving the same record.
+LOST_UPDATE_PAIRS = (
+    [(page, "second save refused") for page in GUARDED]
+    + [(page, "save without the version refused") for page in [*GUARDED, "person"]]
+    + [("person", "second save refused")]
+)
+
+
+def _open_both(make_user, case):
+    build, roles, model = GUARDED[case]
+    first, second = make_user(*roles), make_user(*roles)
+    record, url, field = build(first)
+    alice, bob = Client(), Client()
+    alice.force_login(first)
+    bob.force_login(second)
+    return record, url, field, model, alice, bob
+
+
+@pytest.mark.parametrize("case", GUARDED)
+def test_every_edit_page_refuses_the_second_save_and_keeps_what_was_typed(make_user, case):
+    record, url, field, model, alice, bob = _open_both(make_user, case)
+    alice_data = form_data(alice.get(url).context)
+    bob_data = form_data(bob.get(url).context)
+    alice_data[field] = "Version d'Alice"
+    saved = alice.post(url, alice_data)
+    assert saved.status_code == 302, saved.context and saved.context["form"].errors
+    bob_data[field] = "Version de Bob"
+    refused = bob.post(url, bob_data)
+    assert refused.status_code == 200
+    page = refused.content.decode().replace("&#x27;", "'")
+    assert "Rien n'a été enregistré" in page
+    assert "Version de Bob" in page
+    assert getattr(model.objects.get(pk=record.pk), field) == "Version d'Alice"
+
+
+@pytest.mark.parametrize("case", GUARDED)
+def test_a_save_without_the_version_field_is_refused(make_user, case):
+    record, url, field, model, alice, _bob = _open_both(make_user, case)
+    before = getattr(model.objects.get(pk=record.pk), field)
+    data = form_data(alice.get(url).context)
+    del data["seen"]
+    data[field] = "Sans version"
+    refused = alice.post(url, data)
+    assert refused.status_code == 200
+    page = refused.content.decode().replace("&#x27;", "'")
+    assert "Rien n'a été enregistré" in page
+    assert "Sans version" in page
+    assert getattr(model.objects.get(pk=record.pk), field) == before
+    # The page now carries the version: saving it again goes through.
+    again = form_data(refused.context)
+    again[field] = "Sans version"
+    assert alice.post(url, again).status_code == 302
+    assert getattr(model.objects.get(pk=record.pk), field) == "Sans version"
+
+
+def test_a_person_saved_without_the_version_field_is_refused(educator):
+    person = PersonFactory(notes="Avant")
+    url = reverse("contacts:person-edit", args=[person.code])
+    client = Client()
+    client.force_login(educator)
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form_data({"seen": "", "form": form}).items() if k != "seen"}
+    data.pop("version", None)
+    data["notes"] = "Sans version"
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "Sans version" in refused.content.decode()
+    person.refresh_from_db()
+    assert person.notes == "Avant"
+
+
+def test_a_wrong_role_cannot_open_the_new_guarded_pages(make_user):
+    volunteer = make_user("peer_volunteer")
+    client = Client()
+    client.force_login(volunteer)
+    for case in ("psp_file", "identity"):
+        _record, url, _field = GUARDED[case][0](make_user("educator"))
+        assert client.get(url).status_code == 403

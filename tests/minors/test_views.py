@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from contacts.models import years_before
 from entractes.models import AccessLogEntry
-from minors.models import MinorFile, ReceivedReport, Runaway, SchoolSession
+from minors.models import (
+    MinorFile,
+    PartnerExchange,
+    ReceivedReport,
+    Runaway,
+    SafeguardingReport,
+    SchoolSession,
+)
 from tests.factories import ContactFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +194,32 @@ def test_alerts_list_silence_birthdays_and_open_runaways(client, minors_educator
     assert [f.person for f in alerts["silent"]] == [minor_file.person]
     assert [f.person for f in alerts["turning_18"]] == [soon18]
     assert alerts["runaways"].count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "model", "data"),
+    [
+        (
+            "safeguarding",
+            SafeguardingReport,
+            {"kind": "signalement", "date": "2024-03-01", "to_whom": "Procureur", "grounds": "x"},
+        ),
+        ("exchange", PartnerExchange, {"date": "2024-03-01", "note": "Appel à l'ASE"}),
+    ],
+)
+def test_safeguarding_reports_and_exchanges_are_recorded_with_their_author(
+    client, minors_educator, minor_file, kind, model, data
+):
+    client.force_login(minors_educator)
+    url = reverse("minors:file-add", args=[minor_file.pk, kind])
+    response = client.post(url, {f"{kind}-{k}": v for k, v in data.items()})
+    assert response.status_code == 302
+    record = model.objects.get(file=minor_file)
+    assert record.author == minors_educator
+
+
+def test_a_wrong_role_cannot_record_a_safeguarding_report(client, educator, minor_file):
+    client.force_login(educator)
+    url = reverse("minors:file-add", args=[minor_file.pk, "safeguarding"])
+    assert client.post(url, {"safeguarding-kind": "signalement"}).status_code == 403
+    assert not SafeguardingReport.objects.exists()
