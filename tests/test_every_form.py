@@ -16,6 +16,7 @@ from minors.forms import SUBFORMS, TRAINING_FORMS
 from minors.models import MinorFile
 from rights.forms import StepForm
 from rights.models import Procedure, ProcedureTheme, PSPFile
+from tests import tally
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -115,12 +116,18 @@ def test_every_page_taking_a_kind_of_record_is_covered():
     assert set(names(get_resolver())) == set(PAGES)
 
 
+def _count_post(response):
+    tally.add("form_posts")
+    tally.add("form_500s", int(response.status_code >= 500))
+
+
 @pytest.mark.parametrize(("page", "kind", "role"), CASES)
 def test_a_valid_sub_form_creates_its_record(client, make_user, minor_file, page, kind, role):
     url, form, model = PAGES[page][2](minor_file, kind)
     client.force_login(make_user(role))
     before = model.objects.count()
     response = client.post(url, valid_data(form, OVERRIDES.get(kind)))
+    _count_post(response)
     assert response.status_code == 302, response.context and response.context["form"].errors
     assert model.objects.count() == before + 1
 
@@ -133,6 +140,7 @@ def test_an_empty_sub_form_names_the_field_and_writes_nothing(
     client.force_login(make_user(role))
     before = model.objects.count()
     response = client.post(url, EMPTY)
+    _count_post(response)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert errors and all(name in form.fields for name in errors if name != "__all__")
@@ -209,6 +217,7 @@ def test_an_empty_creation_form_names_a_field_and_writes_nothing(client, make_us
     url = reverse(name)
     before = _rows()
     response = client.post(url, EMPTY)
+    _count_post(response)
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert "Ce champ est obligatoire" in response.content.decode()
@@ -250,6 +259,7 @@ def test_a_valid_creation_form_creates_a_record(client, make_user, name, role):
     data = overrides if form is None else {**valid_data(form), **overrides}
     before = _rows()
     response = client.post(url, data)
+    _count_post(response)
     assert response.status_code == 302, response.context and response.context["form"].errors
     after = _rows()
     assert any(after[label] > count for label, count in before.items())

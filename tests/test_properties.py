@@ -8,6 +8,7 @@ from contacts.forms import PersonForm
 from contacts.models import Contact, ContactMaterial, Person
 from contacts.services import person_create
 from reporting.records.engine import ImportRefused, import_records
+from tests import tally
 
 pytestmark = pytest.mark.django_db
 
@@ -296,6 +297,8 @@ def test_no_query_string_gives_a_server_error(client, make_user, page, params):
 
     client.force_login(make_user(*ROLES))
     response = client.get(page, params)
+    tally.add("malformed_inputs")
+    tally.add("malformed_500s", int(response.status_code >= 500))
     assert response.status_code < 500, (page, params)
 
 
@@ -318,6 +321,8 @@ def test_malformed_parameters_are_refused_cleanly(client, make_user, url):
 
     client.force_login(make_user(*ROLES))
     response = client.get(url)
+    tally.add("malformed_inputs")
+    tally.add("malformed_500s", int(response.status_code >= 500))
     assert response.status_code in (200, 400, 404), response.status_code
     if "%00" in url:
         assert response.status_code == 400

@@ -11,6 +11,7 @@ from contacts.models import Contact, LegalIdentity, MediationEvent, Session
 from health.models import Consultation
 from minors.models import MinorFile
 from rights.models import Procedure, ProcedureTheme, PSPFile
+from tests import tally
 from tests.factories import (
     ConsultationFactory,
     ContactFactory,
@@ -122,6 +123,10 @@ def test_second_save_is_refused_and_the_other_version_shown(client, make_user, c
     # Bob saves on the page he opened before: refused, nothing written.
     bob_data[field] = "Version de Bob"
     refused = bob.post(url, bob_data)
+    tally.add("lost_update_pairs")
+    tally.add(
+        "lost_updates", int(getattr(model.objects.get(pk=record.pk), field) != "Version d'Alice")
+    )
     assert refused.status_code == 200
     page = refused.content.decode()
     assert "Rien n&#x27;a été enregistré" in page or "Rien n'a été enregistré" in page
@@ -189,6 +194,10 @@ def test_every_edit_page_refuses_the_second_save_and_keeps_what_was_typed(make_u
     assert saved.status_code == 302, saved.context and saved.context["form"].errors
     bob_data[field] = "Version de Bob"
     refused = bob.post(url, bob_data)
+    tally.add("lost_update_pairs")
+    tally.add(
+        "lost_updates", int(getattr(model.objects.get(pk=record.pk), field) != "Version d'Alice")
+    )
     assert refused.status_code == 200
     page = refused.content.decode().replace("&#x27;", "'")
     assert "Rien n'a été enregistré" in page
