@@ -14,7 +14,7 @@ class EntractesConfig(AppConfig):
     verbose_name = _("Personnel et accès")
 
     def ready(self):
-        from entractes import freshness
+        from entractes import checks, freshness  # noqa: F401 (checks register themselves)
 
         freshness.connect()
         post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="cache_tables")

@@ -106,7 +106,26 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The client's address: behind the reverse proxy (BEHIND_PROXY), the right-most entry of
+# X-Forwarded-For that the PROXY_COUNT proxies did not add (django-ipware counts the
+# proxies listed in the header, the last proxy being REMOTE_ADDR: hence the minus one);
+# anything a client wrote to its left is ignored. Without BEHIND_PROXY the header is
+# never read.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+PROXY_COUNT = env.int("PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+if BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = max(PROXY_COUNT - 1, 0)
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    AXES_IPWARE_PROXY_COUNT = None
+# Beyond the lockout of one address, an account under attack from several addresses is
+# slowed down rather than locked (entractes.lockout): after this many failures in all
+# within the cool-off time, each attempt waits a delay that doubles from one minute.
+LOGIN_SLOWDOWN_AFTER = 10
+LOGIN_SLOWDOWN_FIRST_DELAY = datetime.timedelta(minutes=1)
 
 ROOT_URLCONF = "entractes.urls"
 
@@ -259,7 +278,7 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-if env.bool("BEHIND_PROXY", default=False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Background tasks (PDF generation): stored in the database, run by "manage.py db_worker".

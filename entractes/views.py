@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from entractes import services
 from entractes.forms import AccessLogFilterForm, StaffCreateForm, StaffEditForm
+from entractes.lockout import SlowedAuthenticationForm
 from entractes.models import AccessLogEntry, User
 from entractes.permissions import AUTHENTICATED, PUBLIC, RequiresMixin, requires
 
@@ -152,6 +153,7 @@ def access_log(request):
 class LoginView(RequiresMixin, auth_views.LoginView):
     capability = PUBLIC
     redirect_authenticated_user = True
+    authentication_form = SlowedAuthenticationForm
 
 
 class LogoutView(RequiresMixin, auth_views.LogoutView):
