@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from contacts import figures as contact_figures
 from contacts.models import Person, years_before
+from entractes.concurrency import save_unless_changed
 from entractes.lib.exports import to_csv, to_xlsx
 from entractes.models import AccessLogEntry
 from entractes.permissions import requires
@@ -233,10 +234,22 @@ def narrative(request, year, pk=None):
     if pk and block is None:
         raise Http404
     form = NarrativeForm(request.POST or None, instance=block, initial={"year": year})
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         services.narrative_save(
             data={**form.cleaned_data, "year": year}, by=request.user, block=block
         )
+
+    edit = None
+    if block is not None:  # an existing text: the second of two concurrent saves is refused
+        edit = save_unless_changed(request, block, form.is_valid(), save)
+        saved = edit.saved
+    elif request.method == "POST" and form.is_valid():
+        save()
+        saved = True
+    else:
+        saved = False
+    if saved:
         messages.success(request, _("Texte enregistré."))
         return redirect("reporting:narrative", year=year)
     return render(
@@ -247,6 +260,8 @@ def narrative(request, year, pk=None):
             "form": form,
             "block": block,
             "blocks": NarrativeBlock.objects.filter(year=year),
+            "seen": edit.seen if edit else None,
+            "conflict": edit.conflict if edit else None,
         },
     )
 

@@ -159,12 +159,28 @@ def _identity(user):
     return identity, url, "birth_place"
 
 
+def _narrative_model():
+    from reporting.models import NarrativeBlock
+
+    return NarrativeBlock
+
+
+def _narrative(user):
+    from reporting.models import NarrativeBlock
+
+    block = NarrativeBlock.objects.create(
+        year=2023, kind="editorial", body="Texte", title="", updated_by=user
+    )
+    return block, reverse("reporting:narrative-edit", args=[2023, block.pk]), "title"
+
+
 # Every edit page guarded by save_unless_changed: (build, roles, model).
 GUARDED = {
     **{name: (build, roles, model) for name, (build, roles, model, _f) in CASES.items()},
     "session": (_session, ("educator",), Session),
     "psp_file": (_psp_file, ("educator",), PSPFile),
     "identity": (_identity, ("educator",), LegalIdentity),
+    "narrative": (_narrative, ("director",), _narrative_model()),
 }
 # What the README quotes: edit pages x the pairs of people saving the same record.
 LOST_UPDATE_PAIRS = (
