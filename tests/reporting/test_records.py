@@ -5,7 +5,6 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from contacts import models as c
@@ -213,49 +212,6 @@ def test_the_example_workbook_imports_and_the_documentation_lists_every_column(a
             assert f"| {col.name} |" in doc, (sheet.name, col.name)
 
 
-def test_administrator_uploads_sees_the_dry_run_then_confirms(
-    client, admin_user, settings, tmp_path
-):
-    from pathlib import Path
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
-    root = Path(__file__).resolve().parents[2]
-    data = (root / "docs/examples/records-example.xlsx").read_bytes()
-    client.force_login(admin_user)
-    response = client.post("/rapport/importer/", {"file": SimpleUploadedFile("records.xlsx", data)})
-    assert response.context["summary"]["contacts"]["created"] == 5
-    assert not c.Contact.objects.exists()
-    response = client.post("/rapport/importer/", {"token": response.context["token"]})
-    assert response.context["done"]["contacts"]["created"] == 5
-    assert c.Contact.objects.count() == 5
-    assert not list((tmp_path / "imports").iterdir())
-
-
-def test_upload_with_a_bad_cell_lists_the_problem(client, admin_user, settings, tmp_path):
-    from pathlib import Path
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
-    root = Path(__file__).resolve().parents[2]
-    workbook = load_workbook(root / "docs/examples/records-example.xlsx")
-    workbook["persons"]["D2"] = "licorne"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    client.force_login(admin_user)
-    response = client.post(
-        "/rapport/importer/", {"file": SimpleUploadedFile("r.xlsx", buffer.getvalue())}
-    )
-    problems = response.context["problems"]
-    assert [(p.sheet, p.row, p.column) for p in problems] == [("persons", 2, "gender")], [
-        str(p) for p in problems
-    ]
-    assert "licorne" in response.content.decode()
-    assert not c.Person.all_objects.exists()
-
-
 def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, admin_user):
     folder = tmp_path / "in"
     write_csv(
@@ -270,39 +226,6 @@ def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, 
     c.Person.all_objects.update(notes="")
     import_records(read(tmp_path / "out.xlsx"), by=admin_user)
     assert c.Person.objects.get().notes == '=HYPERLINK("http://x")'
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("notes.txt", b"hello", "Fichier : déposez un classeur .xlsx"),
-        ("grand.xlsx", b"x" * 4096, "Fichier : déposez un classeur .xlsx"),
-        ("faux.xlsx", b"PK\x03\x04 not really a workbook", ""),
-    ],
-)
-def test_import_page_refuses_wrong_oversized_or_unreadable_files(
-    client, admin_user, settings, name, content, message
-):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from contacts.models import Person
-
-    settings.IMPORT_MAX_BYTES = 1024
-    client.force_login(admin_user)
-    response = client.post(
-        reverse("reporting:records-import"),
-        {"file": SimpleUploadedFile(name, content)},
-        follow=True,
-    )
-    assert response.status_code == 200
-    body = response.content.decode()
-    if message:
-        assert message in body
-    else:
-        assert response.context["unreadable"]
-        assert "token" not in response.context
-    assert not Person.all_objects.exists()
 
 
 def test_ten_thousand_codes_drawn_are_distinct_from_each_other_and_from_the_database(
