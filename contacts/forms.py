@@ -346,7 +346,20 @@ def reference_choices() -> dict:
     }
 
 
+# More contacts than any round has ever had: a bigger post is refused before its rows
+# are built, so a forged sheet of 100 000 rows cannot tie a server worker up.
+ROUND_SHEET_MAX_ROWS = 200
+
+
 class BaseRowFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _(
+            "Une feuille de tournée compte au plus %(num)d contacts : rien n'a été "
+            "enregistré, enregistrez-la en plusieurs fois."
+        ),
+    }
+
     def clean(self):
         if any(self.errors):
             return
@@ -357,7 +370,13 @@ class BaseRowFormSet(forms.BaseFormSet):
 
 
 ContactRowFormSet = forms.formset_factory(
-    ContactRowForm, formset=BaseRowFormSet, extra=0, can_delete=True
+    ContactRowForm,
+    formset=BaseRowFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=ROUND_SHEET_MAX_ROWS,
+    validate_max=True,
+    absolute_max=ROUND_SHEET_MAX_ROWS,
 )
 
 

@@ -152,7 +152,7 @@ def round_sheet(request, pk):
     initial_row = {"channel": channel, "caarud": False}
     # Every row starts from the session's defaults: a row left untouched is skipped.
     try:
-        rows = min(int(request.POST.get("form-TOTAL_FORMS", 1)), 1000)
+        rows = min(int(request.POST.get("form-TOTAL_FORMS", 1)), ContactRowFormSet.absolute_max)
     except ValueError:
         rows = 1
     formset = ContactRowFormSet(

@@ -213,6 +213,7 @@ RECORD_ACCESS: dict[str, tuple[str | None, str | None]] = {
     "reporting.ReportRender": ("reporting.view", "reporting.edit"),
     "reporting.Publication": ("reporting.view", "reporting.publish"),
     "reporting.ExternalId": ("records.import", "records.import"),
+    "reporting.ImportJob": ("records.import", "records.import"),
     # Accounts and the access log (which nobody writes by hand).
     "entractes.User": ("staff.manage", "staff.manage"),
     "entractes.Role": ("staff.manage", None),

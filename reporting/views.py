@@ -25,6 +25,7 @@ from reporting.forms import AcceptForm, NarrativeForm, PublishForm, ReferenceFig
 from reporting.labels import slug_labels
 from reporting.models import (
     CheckAcceptance,
+    ImportJob,
     NarrativeBlock,
     Publication,
     ReferenceFigure,
@@ -389,58 +390,54 @@ def export(request, year, fmt):
     raise Http404
 
 
-IMPORT_DIR = "imports"
-
-
 @never_cache
 @requires("records.import")
 def records_import(request):
-    """Upload a workbook, see what it would change (nothing is written), then confirm."""
-    import uuid
-    from pathlib import Path
-
+    """Upload a workbook: it is checked in the background (nothing is written), then the
+    import is confirmed and runs in the background too."""
     from django.conf import settings
 
-    from reporting.records.engine import ImportRefused, import_records, read
+    from reporting.records.jobs import import_job_start
 
-    context: dict = {}
-    if request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
+    if request.method == "POST":
+        upload = request.FILES.get("file")
         limit = settings.IMPORT_MAX_BYTES
-        if not upload.name.lower().endswith(".xlsx") or upload.size > limit:
+        if upload is None or not upload.name.lower().endswith(".xlsx") or upload.size > limit:
             messages.error(
                 request,
                 _("Fichier : déposez un classeur .xlsx de moins de %(size)s Mo.")
                 % {"size": limit // (1024 * 1024) or 1},
             )
             return redirect("reporting:records-import")
-        token = uuid.uuid4().hex
-        folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{token}.xlsx"
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        try:
-            context["summary"] = import_records(read(path), by=request.user, dry_run=True)
-            context["token"] = token
-        except ImportRefused as refused:
-            context["problems"] = refused.problems
-            path.unlink(missing_ok=True)
-        except Exception as error:  # an unreadable file: say so, keep nothing
-            path.unlink(missing_ok=True)
-            context["unreadable"] = str(error)
-    elif request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        if len(token) != 32 or not all(ch in "0123456789abcdef" for ch in token):
-            raise Http404
-        path = Path(settings.MEDIA_ROOT) / IMPORT_DIR / f"{token}.xlsx"
-        if not path.exists():
-            raise Http404
-        try:
-            context["done"] = import_records(read(path), by=request.user)
-        except ImportRefused as refused:
-            context["problems"] = refused.problems
-        finally:
-            path.unlink(missing_ok=True)
-    return render(request, "reporting/records_import.html", context)
+        job = import_job_start(upload=upload, by=request.user)
+        return redirect("reporting:import-job", pk=job.pk)
+    jobs = ImportJob.objects.filter(requested_by=request.user)[:10]
+    return render(request, "reporting/records_import.html", {"jobs": jobs})
+
+
+@never_cache
+@requires("records.import")
+def import_job(request, pk):
+    """A job's progress (the partial, polled by htmx every 2 s) and its result."""
+    from reporting.records.jobs import get_import_job_for_user
+
+    job = get_import_job_for_user(request.user, pk)
+    template = "reporting/import_job.html"
+    if request.headers.get("HX-Request"):
+        template += "#status"
+    return render(request, template, {"job": job})
+
+
+@require_POST
+@requires("records.import")
+def import_job_confirm(request, pk):
+    from reporting.records.jobs import JobGone, get_import_job_for_user
+    from reporting.records.jobs import import_job_confirm as confirm
+
+    job = get_import_job_for_user(request.user, pk)
+    try:
+        job = confirm(job=job, by=request.user)
+    except JobGone as error:
+        messages.error(request, str(error))
+        return redirect("reporting:records-import")
+    return redirect("reporting:import-job", pk=job.pk)

@@ -28,6 +28,21 @@ def generate_code() -> str:
     return f"{raw[:3]}-{raw[3:]}"
 
 
+def generate_codes(count: int, *, taken=(), draw=generate_code) -> list[str]:
+    """``count`` new codes, distinct from each other, from ``taken`` and from every
+    person's code in the database. One random code among many thousands collides often
+    enough (the birthday paradox: one 10 000-person import in five), so each collision
+    is drawn again; the unique constraint on ``Person.code`` stays the last guard."""
+    taken, codes = set(taken), set()
+    while len(codes) < count:
+        fresh = {draw() for _ in range(count - len(codes))} - taken - codes
+        for start in range(0, len(fresh), 2000):
+            chunk = list(fresh)[start : start + 2000]
+            fresh -= set(Person.all_objects.filter(code__in=chunk).values_list("code", flat=True))
+        codes |= fresh
+    return list(codes)
+
+
 def normalize_code(value: str) -> str:
     return "".join(value.split()).upper()
 

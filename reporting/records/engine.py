@@ -41,6 +41,10 @@ class Problem:
         return f"{self.sheet}, ligne {self.row}, colonne « {self.column} » : « {self.value} » — {self.reason}"
 
 
+class Unreadable(Exception):
+    """A file that cannot be read at all; the message, in French, names it."""
+
+
 class ImportRefused(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problème(s)")
@@ -57,8 +61,7 @@ def read(path: str | Path | io.BytesIO) -> dict[str, list[tuple[int, dict[str, s
         for sheet in SHEETS:
             file = Path(path) / f"{sheet.name}.csv"
             if file.exists():
-                with file.open(encoding="utf-8-sig", newline="") as handle:
-                    rows = list(csv.DictReader(handle))
+                rows = list(csv.DictReader(io.StringIO(decode_csv(file), newline="")))
                 data[sheet.name] = [
                     (i + 2, {k: unsafe_cell((v or "").strip()) for k, v in row.items() if k})
                     for i, row in enumerate(rows)
@@ -77,6 +80,47 @@ def read(path: str | Path | io.BytesIO) -> dict[str, list[tuple[int, dict[str, s
             if any(v not in (None, "") for v in values)
         ]
     return data
+
+
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def decode_csv(file: Path) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 or UTF-32 with a BOM,
+    else Windows-1252 (which reads Latin-1 text alike) when the result looks like text;
+    anything else is refused with a message naming the file."""
+    raw = file.read_bytes()
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    else:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            text = None
+        # UTF-16 without a BOM or a binary file decodes to control characters: not text.
+        if (
+            text is not None
+            and sum(ch < " " and ch not in "\t\r\n" for ch in text) <= len(text) // 100
+        ):
+            return text
+    raise Unreadable(
+        f"{file.name} : encodage non reconnu. Enregistrez le fichier en « CSV UTF-8 » "
+        "(ou UTF-16 avec marque d'ordre, ou Windows-1252 / Latin-1)."
+    )
 
 
 def _text(value) -> str:
@@ -238,8 +282,10 @@ class Parsed:
     links: dict[str, str]
 
 
-def parse(data: dict, refs: References) -> tuple[list[Parsed], list[Problem]]:
-    parsed, problems = [], []
+def parse(data: dict, refs: References, on_progress=None) -> tuple[list[Parsed], list[Problem]]:
+    """Every row converted, with every problem found; ``on_progress(rows_checked)`` is
+    called every 500 rows."""
+    parsed, problems, checked = [], [], 0
     known = {
         name: set(ExternalId.objects.filter(kind=name).values_list("external_id", flat=True))
         for name in BY_NAME
@@ -248,9 +294,17 @@ def parse(data: dict, refs: References) -> tuple[list[Parsed], list[Problem]]:
     for sheet in SHEETS:
         seen = set()
         for number, row in data.get(sheet.name, []):
+            checked += 1
+            if on_progress and checked % 500 == 0:
+                on_progress(checked)
             external_id = row.get("id", "")
             if not external_id:
                 problems.append(Problem(sheet.name, number, "id", "", "identifiant obligatoire"))
+                continue
+            if "\x00" in external_id:
+                problems.append(
+                    Problem(sheet.name, number, "id", "", "caractère nul (octet 0) interdit")
+                )
                 continue
             if external_id in seen:
                 problems.append(
@@ -267,6 +321,17 @@ def parse(data: dict, refs: References) -> tuple[list[Parsed], list[Problem]]:
             values, links = {}, {}
             for col in sheet.columns:
                 text = row.get(col.name, "")
+                if "\x00" in text:
+                    problems.append(
+                        Problem(
+                            sheet.name,
+                            number,
+                            col.name,
+                            text.replace("\x00", "�"),
+                            "caractère nul (octet 0) interdit : le fichier est abîmé ou mal encodé",
+                        )
+                    )
+                    continue
                 try:
                     value = convert(sheet, col, text, refs) if col.kind != "link" else text
                 except ValueError as error:
@@ -360,12 +425,15 @@ def _col(sheet: Sheet, attr: str) -> Col:
     return next(c for c in sheet.columns if c.attr == attr)
 
 
-def import_records(data: dict, *, by, dry_run: bool = False) -> dict[str, dict[str, int]]:
-    """Validate everything, then write everything (or nothing). Returns, per sheet, the
-    numbers of rows created, updated and unchanged. Raises ImportRefused with every problem.
-    """
+def import_records(
+    data: dict, *, by, dry_run: bool = False, on_progress=None
+) -> dict[str, dict[str, int]]:
+    """Validate everything, then write everything (or nothing) in one transaction.
+    Returns, per sheet, the numbers of rows created, updated and unchanged. Raises
+    ImportRefused with every problem. ``on_progress(rows_checked)`` follows the checks
+    (the writing, in one transaction, cannot be seen from outside before its end)."""
     refs = References()
-    parsed, problems = parse(data, refs)
+    parsed, problems = parse(data, refs, on_progress)
     if problems:
         raise ImportRefused(problems)
     summary = {
@@ -401,19 +469,22 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
             ids["sessions"].get(r.links.get("session")) for r in rows if r.links.get("session")
         }
         sessions = model._meta.get_field("session").related_model.objects.in_bulk(linked - {None})
+    codes = iter(_new_person_codes(sheet, rows, ids))
     for item in rows:
         instance = existing.get(ids[sheet.name].get(item.external_id))
         fresh = instance is None
         if fresh:
             instance = model(**sheet.defaults)
+            if sheet.name == "persons" and not item.values.get("code"):
+                instance.code = next(codes)
             for name in AUTHOR_FIELDS:
                 if hasattr(model, name) and name in {f.name for f in model._meta.fields}:
                     setattr(instance, name, by)
         changed = False
         for attr, value in item.values.items():
             kind = _col(sheet, attr).kind
-            if kind in SPECIAL:
-                continue
+            if kind in SPECIAL or (attr == "code" and not value):
+                continue  # an empty code cell keeps the person's code (or the one drawn)
             if kind == "ref":
                 same = getattr(instance, f"{attr}_id") == value.pk
             else:
@@ -459,6 +530,20 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
     for item, instance in zip(new_rows, new_instances, strict=True):
         ids[sheet.name][item.external_id] = instance.pk
     _related_bulk(sheet, list(zip(new_rows, new_instances, strict=True)))
+
+
+def _new_person_codes(sheet: Sheet, rows: list[Parsed], ids: dict) -> list[str]:
+    """Codes for the new persons whose code cell is empty: distinct from each other,
+    from the codes written in the file and from every code in the database."""
+    if sheet.name != "persons":
+        return []
+    from contacts.models import generate_codes, normalize_code
+
+    wanted = sum(
+        1 for r in rows if r.external_id not in ids[sheet.name] and not r.values.get("code")
+    )
+    written = {normalize_code(r.values["code"]) for r in rows if r.values.get("code")}
+    return generate_codes(wanted, taken=written)
 
 
 def _current_related(sheet, instance, col):

@@ -352,3 +352,33 @@ def test_person_page_lists_contacts_in_fixed_queries(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("contacts:person-contacts-panel", args=[person.code]))
     assert response.content.decode().count("préservatif masculin") == 12
+
+
+@pytest.mark.parametrize("declared", [None, "100000"])
+def test_sheet_of_more_rows_than_a_round_has_is_refused_and_saves_nothing(
+    login, educator, night_round, declared
+):
+    from contacts.forms import ROUND_SHEET_MAX_ROWS
+
+    rows = [{"channel": channel_pk("mobile_unit")} for _ in range(ROUND_SHEET_MAX_ROWS + 1)]
+    data = sheet_data(rows)
+    if declared:  # a forged count: only the declared number is huge
+        data = {**sheet_data(rows[:3]), "form-TOTAL_FORMS": declared}
+    response = login(educator).post(reverse("contacts:round-sheet", args=[night_round.pk]), data)
+    assert response.status_code == 200
+    assert f"au plus {ROUND_SHEET_MAX_ROWS} contacts" in response.content.decode()
+    assert Contact.objects.count() == 0
+    assert len(response.context["formset"].forms) <= ROUND_SHEET_MAX_ROWS
+
+
+def test_sheet_of_the_largest_round_saves(login, educator, night_round):
+    from contacts.forms import ROUND_SHEET_MAX_ROWS
+
+    rows = [{"channel": channel_pk("mobile_unit")} for _ in range(ROUND_SHEET_MAX_ROWS)]
+    for row in rows:
+        row["qty_male_condom"] = "1"
+    response = login(educator).post(
+        reverse("contacts:round-sheet", args=[night_round.pk]), sheet_data(rows)
+    )
+    assert response.status_code == 302
+    assert Contact.objects.count() == ROUND_SHEET_MAX_ROWS

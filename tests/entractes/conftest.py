@@ -15,7 +15,7 @@ from tests.factories import (
 
 
 @pytest.fixture
-def objects(make_user):
+def objects(make_user, users_by_role):
     from contacts.services import person_merge
 
     person = PersonFactory()
@@ -46,7 +46,7 @@ def objects(make_user):
     report = ReceivedReport.objects.create(description="x", author=author)
     from django.core.files.base import ContentFile
 
-    from reporting.models import NarrativeBlock, Publication, ReportRender
+    from reporting.models import ImportJob, NarrativeBlock, Publication, ReportRender
 
     render = ReportRender.objects.create(year=2023, requested_by=author, status="done")
     render.file.save("r.pdf", ContentFile(b"%PDF-1.4"), save=True)
@@ -58,7 +58,12 @@ def objects(make_user):
     block = NarrativeBlock.objects.create(
         year=2023, kind="editorial", body="Texte", updated_by=author
     )
+    # An import job is seen by the account that started it only.
+    job = ImportJob.objects.create(
+        requested_by=users_by_role["administrator"], filename="a.xlsx", state="done"
+    )
     return {
+        "import_job": {"pk": job.pk},
         "drill": {},
         "year": {"year": 2023},
         "narrative": {"year": 2023, "pk": block.pk},

@@ -99,6 +99,8 @@ PAGES = [
     ("reporting:publish", "year", "get", {"director", "administrator"}),
     ("reporting:export", "export", "get", REPORT_READERS),
     ("reporting:records-import", None, "get", {"administrator"}),
+    ("reporting:import-job", "import_job", "get", {"administrator"}),
+    ("reporting:import-job-confirm", "import_job", "post", {"administrator"}),
     ("staff-list", None, "get", {"administrator"}),
     ("staff-create", None, "get", {"administrator"}),
     ("staff-edit", "staff", "get", {"administrator"}),

@@ -5,7 +5,6 @@ import io
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from contacts import models as c
@@ -213,49 +212,6 @@ def test_the_example_workbook_imports_and_the_documentation_lists_every_column(a
             assert f"| {col.name} |" in doc, (sheet.name, col.name)
 
 
-def test_administrator_uploads_sees_the_dry_run_then_confirms(
-    client, admin_user, settings, tmp_path
-):
-    from pathlib import Path
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
-    root = Path(__file__).resolve().parents[2]
-    data = (root / "docs/examples/records-example.xlsx").read_bytes()
-    client.force_login(admin_user)
-    response = client.post("/rapport/importer/", {"file": SimpleUploadedFile("records.xlsx", data)})
-    assert response.context["summary"]["contacts"]["created"] == 5
-    assert not c.Contact.objects.exists()
-    response = client.post("/rapport/importer/", {"token": response.context["token"]})
-    assert response.context["done"]["contacts"]["created"] == 5
-    assert c.Contact.objects.count() == 5
-    assert not list((tmp_path / "imports").iterdir())
-
-
-def test_upload_with_a_bad_cell_lists_the_problem(client, admin_user, settings, tmp_path):
-    from pathlib import Path
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    settings.MEDIA_ROOT = tmp_path
-    root = Path(__file__).resolve().parents[2]
-    workbook = load_workbook(root / "docs/examples/records-example.xlsx")
-    workbook["persons"]["D2"] = "licorne"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    client.force_login(admin_user)
-    response = client.post(
-        "/rapport/importer/", {"file": SimpleUploadedFile("r.xlsx", buffer.getvalue())}
-    )
-    problems = response.context["problems"]
-    assert [(p.sheet, p.row, p.column) for p in problems] == [("persons", 2, "gender")], [
-        str(p) for p in problems
-    ]
-    assert "licorne" in response.content.decode()
-    assert not c.Person.all_objects.exists()
-
-
 def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, admin_user):
     folder = tmp_path / "in"
     write_csv(
@@ -272,34 +228,85 @@ def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, 
     assert c.Person.objects.get().notes == '=HYPERLINK("http://x")'
 
 
-@pytest.mark.django_db
+def test_ten_thousand_codes_drawn_are_distinct_from_each_other_and_from_the_database(
+    admin_user,
+):
+    import random
+
+    from contacts.models import generate_code, generate_codes
+
+    existing = [c.Person.all_objects.create(nickname=f"P{i}", gender="female") for i in range(3)]
+    taken = {p.code for p in existing}
+    codes = generate_codes(10_000)
+    assert len(set(codes)) == 10_000
+    assert not taken & set(codes)
+    # A draw from a small pool collides all the time, with the file and the database too.
+    pool = [generate_code() for _ in range(10_050)] + sorted(taken)
+    drawn = generate_codes(10_000, taken={pool[0]}, draw=lambda: random.choice(pool))
+    assert len(set(drawn)) == 10_000
+    assert pool[0] not in drawn
+    assert not taken & set(drawn)
+
+
+def test_an_import_of_hundreds_of_persons_without_codes_gives_each_a_distinct_code(
+    tmp_path, admin_user
+):
+    rows = "".join(f"p{i},Nom{i},female\n" for i in range(400))
+    write_csv(tmp_path, "persons", "id,nickname,gender\n" + rows)
+    import_records(read(tmp_path), by=admin_user)
+    codes = set(c.Person.all_objects.values_list("code", flat=True))
+    assert len(codes) == 400
+    # The same file again (codes still empty) changes nobody's code.
+    summary = import_records(read(tmp_path), by=admin_user)
+    assert summary["persons"] == {"created": 0, "updated": 0, "unchanged": 400}
+    assert set(c.Person.all_objects.values_list("code", flat=True)) == codes
+
+
 @pytest.mark.parametrize(
-    ("name", "content", "message"),
+    ("encoding", "bom"),
     [
-        ("notes.txt", b"hello", "Fichier : déposez un classeur .xlsx"),
-        ("grand.xlsx", b"x" * 4096, "Fichier : déposez un classeur .xlsx"),
-        ("faux.xlsx", b"PK\x03\x04 not really a workbook", ""),
+        ("latin-1", b""),
+        ("cp1252", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-8", b""),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
     ],
 )
-def test_import_page_refuses_wrong_oversized_or_unreadable_files(
-    client, admin_user, settings, name, content, message
-):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+def test_csv_in_the_usual_encodings_is_read(tmp_path, admin_user, encoding, bom):
+    nickname = "Hélène Œdipe’s" if encoding == "cp1252" else "Hélène Ça"
+    text = f"id,nickname,gender,notes\r\np1,{nickname},female,à suivre\r\n"
+    (tmp_path / "persons.csv").write_bytes(bom + text.encode(encoding))
+    import_records(read(tmp_path), by=admin_user)
+    person = c.Person.objects.get()
+    assert (person.nickname, person.notes) == (nickname, "à suivre")
 
-    from contacts.models import Person
 
-    settings.IMPORT_MAX_BYTES = 1024
-    client.force_login(admin_user)
-    response = client.post(
-        reverse("reporting:records-import"),
-        {"file": SimpleUploadedFile(name, content)},
-        follow=True,
+def test_csv_that_is_not_text_is_refused_with_a_message_naming_the_file(tmp_path):
+    from reporting.records.engine import Unreadable
+
+    (tmp_path / "persons.csv").write_bytes("id,nickname\np1,Léa\n".encode("utf-16-le"))
+    with pytest.raises(Unreadable, match=r"persons\.csv : encodage non reconnu"):
+        read(tmp_path)
+
+
+def test_a_nul_byte_is_a_problem_of_the_report_and_nothing_is_written(tmp_path, admin_user):
+    (tmp_path / "persons.csv").write_bytes(
+        b"id,nickname,gender\np1,Lola,female\np2,Li\x00la,female\np\x003,Zoe,female\n"
     )
-    assert response.status_code == 200
-    body = response.content.decode()
-    if message:
-        assert message in body
-    else:
-        assert response.context["unreadable"]
-        assert "token" not in response.context
-    assert not Person.all_objects.exists()
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(tmp_path), by=admin_user)
+    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [
+        ("persons", 3, "nickname"),
+        ("persons", 4, "id"),
+    ]
+    assert "caractère nul" in str(refused.value.problems[0])
+    assert not c.Person.all_objects.exists()
+
+
+def test_the_command_names_an_unreadable_csv(tmp_path, admin_user):
+    from django.core.management.base import CommandError
+
+    (tmp_path / "persons.csv").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 10)
+    with pytest.raises(CommandError, match=r"persons\.csv"):
+        call_command("import_records", str(tmp_path), stdout=io.StringIO())

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from entractes.models import User
-from reporting.records.engine import ImportRefused, import_records, read
+from reporting.records.engine import ImportRefused, Unreadable, import_records, read
 
 
 class Command(BaseCommand):
@@ -23,6 +23,8 @@ class Command(BaseCommand):
             raise CommandError("Aucun compte du personnel : créez-en un avant d'importer.")
         try:
             summary = import_records(read(options["path"]), by=by, dry_run=options["dry_run"])
+        except Unreadable as error:
+            raise CommandError(f"Import refusé : {error}") from None
         except ImportRefused as refused:
             for problem in refused.problems:
                 self.stderr.write(str(problem))
