@@ -257,6 +257,9 @@ CACHES = {
 
 # Largest spreadsheet accepted by the import page (the proxy should refuse larger bodies).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# A round sheet posts every field of each of its rows (at most 200 rows, about 30 fields
+# each): Django's default of 1000 fields would refuse a sheet of some 30 contacts.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Persons with no activity for this many years are anonymised ("manage.py apply_retention").
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=2)

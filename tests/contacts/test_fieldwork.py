@@ -382,3 +382,20 @@ def test_sheet_of_the_largest_round_saves(login, educator, night_round):
     )
     assert response.status_code == 302
     assert Contact.objects.count() == ROUND_SHEET_MAX_ROWS
+
+
+def test_a_full_sheet_with_every_field_posted_is_not_refused_for_its_size(
+    login, educator, night_round
+):
+    from contacts.forms import ROUND_SHEET_MAX_ROWS
+    from contacts.models import Material
+
+    # As a browser posts it: every field of every row, a quantity box per material.
+    row = {"channel": channel_pk("mobile_unit"), "person": "", "time": "", "caarud": "on"}
+    row |= {"anonymous_gender": "", "anonymous_age_category": ""}
+    row |= {f"qty_{slug}": "1" for slug in Material.objects.values_list("slug", flat=True)}
+    data = sheet_data([dict(row) for _ in range(ROUND_SHEET_MAX_ROWS)])
+    assert len(data) > 1000  # Django's default limit
+    response = login(educator).post(reverse("contacts:round-sheet", args=[night_round.pk]), data)
+    assert response.status_code == 302
+    assert Contact.objects.count() == ROUND_SHEET_MAX_ROWS
