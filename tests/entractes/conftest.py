@@ -82,6 +82,7 @@ def objects(make_user):
         "archived": {"kind": "contact", "pk": _archived_contact(author).pk},
         "merge": {"pk": merge.pk},
         "staff": {"pk": UserFactory(roles=["nurse"]).pk},
+        "change": {"pk": _pending_change(author).pk},
     }
 
 
@@ -92,3 +93,11 @@ def _archived_contact(author):
     contact.archived_at = timezone.now()
     contact.save()
     return contact
+
+
+def _pending_change(author):
+    from entractes.models import AccountChangeRequest
+
+    return AccountChangeRequest.objects.create(
+        kind="grant", target=UserFactory(roles=["nurse"]), requested_by=author
+    )
