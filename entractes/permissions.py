@@ -164,6 +164,10 @@ RESTRICTED = frozenset(
     }
 )
 
+# Roles whose holders read clinical content: an administrator cannot even ask for them
+# for themselves (other restricted roles they may ask for, for a second person to decide).
+HEALTH_ROLES = frozenset({"nurse", "doctor", "midwife", "partner_practitioner"})
+
 # Granting one of these capabilities (account creation, role change, health line), or
 # resetting the password or second factor of an account that holds one, waits for a
 # second person's confirmation: whoever confirms grants is as sensitive as the grants.

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entractes.models import AccountChangeRequest, EnrolmentCode, Role, User
-from entractes.permissions import GUARDED, guarded_roles
+from entractes.permissions import GUARDED, HEALTH_ROLES, guarded_roles
 
 Kind = AccountChangeRequest.Kind
 State = AccountChangeRequest.State
@@ -255,6 +255,8 @@ def staff_update(*, user: User, form_data: dict[str, Any], by: User) -> AccountC
     new_slugs = {r.slug for r in roles}
     if user.pk == by.pk and "administrator" not in new_slugs:
         raise StaffError(_("Vous ne pouvez pas retirer votre propre rôle d'administrateur·rice."))
+    if user.pk == by.pk and (new_slugs - user.role_slugs) & HEALTH_ROLES:
+        raise StaffError(_("Vous ne pouvez pas vous attribuer un rôle du pôle santé."))
     now, waiting, waiting_lines = _split_grant(user=user, roles=roles, lines=lines)
     with set_actor(by):
         for name, value in form_data.items():

@@ -174,6 +174,9 @@ def staff_requests(request):
 def staff_request_decide(request, pk, confirm):
     change = AccountChangeRequest.objects.filter(pk=pk).select_related("target").first()
     if change is None or not services.may_decide(request.user, change):
+        AccessLogEntry.objects.record_refusal(
+            user=request.user, target=request.path, detail="staff.confirm"
+        )
         raise Http404
     try:
         if confirm:
