@@ -97,5 +97,22 @@ class ReferenceAdmin(SettingsModelAdmin):
     list_filter = ["active"]
 
     def get_readonly_fields(self, request, obj=None):
-        # A slug names report keys: fixed once created.
-        return ["slug"] if obj is not None else []
+        # A slug names report keys: fixed once created. Who belongs to a list (a health
+        # line's partners) is an access grant: shown here, changed on the account's page,
+        # where it waits for a second person's confirmation.
+        fixed = ["slug"] if obj is not None else []
+        return fixed + staff_relations(self.model)
+
+
+def staff_relations(model) -> list[str]:
+    """The fields of ``model`` that link it to staff accounts."""
+    from django.conf import settings
+
+    return [
+        field.name
+        for field in model._meta.get_fields()
+        if field.is_relation
+        and not field.auto_created
+        and field.related_model is not None
+        and field.related_model._meta.label == settings.AUTH_USER_MODEL
+    ]

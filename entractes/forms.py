@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import BaseUserCreationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from entractes.models import AccessLogEntry, Role, User
@@ -16,8 +17,26 @@ class RoleChoiceField(forms.ModelMultipleChoiceField):
         return str(obj.label)
 
 
+def _health_lines():
+    # The health app's lines, reached through the accounts' side of their membership.
+    return User._meta.get_field("health_lines").related_model.objects.filter(active=True)
+
+
+class LinesField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=_health_lines(),
+            required=False,
+            label=_("Lignes de soin (intervenant·e partenaire)"),
+            **kwargs,
+        )
+
+
 class StaffCreateForm(BaseUserCreationForm):
     roles = RoleChoiceField(queryset=Role.objects.all(), label=_("Rôles"), required=True)
+    lines = LinesField()
 
     class Meta(BaseUserCreationForm.Meta):
         model = User
@@ -32,6 +51,12 @@ class StaffCreateForm(BaseUserCreationForm):
 
 class StaffEditForm(forms.ModelForm):
     roles = RoleChoiceField(queryset=Role.objects.all(), label=_("Rôles"), required=True)
+    lines = LinesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["lines"] = list(self.instance.health_lines.values_list("pk", flat=True))
 
     class Meta:
         model = User
@@ -53,3 +78,40 @@ class AccessLogFilterForm(forms.Form):
     end = forms.DateField(
         required=False, label=_("Au"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class CodePasswordForm(SetPasswordForm):
+    """A new password chosen with the enrolment code given in person."""
+
+    username = forms.CharField(label=_("Identifiant"), max_length=150)
+    code = forms.CharField(label=_("Code d'activation remis en main propre"), max_length=20)
+
+    field_order = ["username", "code", "new_password1", "new_password2"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(None, *args, **kwargs)
+
+    def clean(self):
+        from entractes import services
+
+        data = super().clean()
+        user = User.objects.filter(
+            username__iexact=data.get("username", ""), is_active=True
+        ).first()
+        match = (
+            services.enrolment_code_match(user=user, code=data.get("code", ""))
+            if user is not None
+            else None
+        )
+        if match is None:
+            raise forms.ValidationError(
+                _("Identifiant ou code d'activation inconnu, déjà utilisé ou expiré.")
+            )
+        self.user, self.enrolment_code = user, match
+        password = data.get("new_password2")
+        if password:
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("new_password2", error)
+        return data

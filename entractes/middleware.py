@@ -3,7 +3,7 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from entractes.models import AccessLogEntry, _pending_refusals
+from entractes.models import AccessLogEntry, _pending_refusals, _session_after_reset
 
 
 class PasswordChangeRequiredMiddleware:
@@ -36,10 +36,13 @@ class AccessLogMiddleware:
     def __call__(self, request):
         pending: list[dict] = []
         token = _pending_refusals.set(pending)
+        session = getattr(request, "session", None)
+        after_reset = _session_after_reset.set(bool(session and session.get("after_reset")))
         try:
             response = self.get_response(request)
         finally:
             _pending_refusals.reset(token)
+            _session_after_reset.reset(after_reset)
             if pending:
                 AccessLogEntry.objects.flush_refusals(pending)
         return response
@@ -99,10 +102,23 @@ class SecondFactorMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and request.path not in {reverse(name) for name in self.allowed}
+            and not self._first_password_change(request, user)
             and not request.path.startswith("/static/")
         ):
             return redirect(f"{reverse('otp-verify')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+    @staticmethod
+    def _first_password_change(request, user) -> bool:
+        """A new account changes its password first, then pairs its device (the pairing
+        needs the enrolment code): without this, the two pages sent it to each other."""
+        from django_otp import user_has_device
+
+        return (
+            user.password_change_required
+            and request.path in {reverse(name) for name in PasswordChangeRequiredMiddleware.allowed}
+            and not user_has_device(user)
+        )
 
 
 class RejectNulByteMiddleware:

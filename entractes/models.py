@@ -5,12 +5,17 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp import models as totp_models
 
+from entractes.fields import EncryptedCharField
 from entractes.permissions import ROLES, capabilities_of
 
 
@@ -76,9 +81,103 @@ class User(AbstractUser):
         return [str(ROLES[slug]) for slug in ROLES if slug in self.role_slugs]
 
 
+class AccountChangeRequest(models.Model):
+    """A sensitive change to an account, waiting for a second person's confirmation.
+
+    Grants of a guarded capability (``permissions.GUARDED``: roles, health lines) and
+    resets of the credentials of an account holding one are written here by the
+    administrator who asks, and take effect only when somebody else confirms them
+    (``entractes.services.account_change_confirm``). The owner is told at next login.
+    """
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("nouveau compte")
+        GRANT = "grant", _("attribution de droits")
+        PASSWORD_RESET = "password_reset", _("réinitialisation du mot de passe")
+        SECOND_FACTOR_RESET = (
+            "second_factor_reset",
+            _("réinitialisation de la double authentification"),
+        )
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("en attente")
+        CONFIRMED = "confirmed", _("confirmée")
+        REFUSED = "refused", _("refusée")
+
+    kind = models.CharField(_("nature"), max_length=30, choices=Kind.choices)
+    target = models.ForeignKey(
+        "entractes.User",
+        verbose_name=_("compte"),
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+    )
+    # {"roles": [role slugs to add], "lines": [health line ids to add]}
+    payload = models.JSONField(_("contenu"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        "entractes.User", verbose_name=_("demandé par"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        "entractes.User",
+        verbose_name=_("décidé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    state = models.CharField(
+        _("état"), max_length=20, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    # The owner's notice: shown once at their next login after the decision.
+    seen_by_owner_at = models.DateTimeField(_("vu par le titulaire le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de changement d'un compte")
+        verbose_name_plural = _("demandes de changement des comptes")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.target}"
+
+    def role_labels(self) -> list[str]:
+        return [str(ROLES[slug]) for slug in ROLES if slug in self.payload.get("roles", [])]
+
+    def line_labels(self) -> list[str]:
+        lines = self.target.health_lines.model.objects.filter(pk__in=self.payload.get("lines", []))
+        return [line.label for line in lines]
+
+
+class EnrolmentCode(models.Model):
+    """A short single-use code that only the account's owner receives, in person.
+
+    It sets a new password after a reset (public page) and authorises the first
+    pairing of a second factor. Stored hashed, like a password.
+    """
+
+    user = models.ForeignKey(
+        "entractes.User", on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code d'activation")
+        verbose_name_plural = _("codes d'activation")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 # Refusals raised inside a request's transaction are rolled back with it; they are
 # held here and written by AccessLogMiddleware once the view has finished.
 _pending_refusals: ContextVar[list[dict] | None] = ContextVar("pending_refusals", default=None)
+# Set by AccessLogMiddleware for a session that began with an enrolment code (after a
+# reset or on a new account): its entries say so.
+_session_after_reset: ContextVar[bool] = ContextVar("session_after_reset", default=False)
+AFTER_RESET = "[session après réinitialisation]"
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -136,6 +235,8 @@ class AccessLogManager(models.Manager.from_queryset(AccessLogQuerySet)):
             target_type, target_id = target._meta.label_lower, str(target.pk)
         else:
             target_type, target_id = "url", str(target)[:255]
+        if _session_after_reset.get():
+            detail = f"{AFTER_RESET} {detail}".strip()
         return {
             "user": user if user is not None and user.is_authenticated else None,
             "action": action,
@@ -189,6 +290,10 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only.")
+
+    @property
+    def after_reset(self) -> bool:
+        return self.detail.startswith(AFTER_RESET)
 
 
 class ReferenceItem(models.Model):
@@ -265,3 +370,71 @@ class RecordsState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A TOTP application (django-otp's TOTP device) whose secret is stored encrypted.
+
+    The fields and the verification are django-otp's own; only ``key`` differs: a Fernet
+    token in the database, the hex secret in Python.
+    """
+
+    key = EncryptedCharField(max_length=80, validators=[totp_models.key_validator])
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    bin_key = totp_models.TOTPDevice.bin_key
+    verify_token = totp_models.TOTPDevice.verify_token
+    get_throttle_factor = totp_models.TOTPDevice.get_throttle_factor
+    config_url = totp_models.TOTPDevice.config_url
+    _read_str_from_settings = totp_models.TOTPDevice._read_str_from_settings
+
+    class Meta(Device.Meta):
+        verbose_name = _("application d'authentification")
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = totp_models.default_key()
+        super().save(*args, **kwargs)
+
+
+class RecoveryDevice(TimestampMixin, ThrottlingMixin, Device):
+    """The ten single-use recovery codes, kept as keyed hashes (never readable again)."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("codes de secours")
+
+    @staticmethod
+    def digest(code: str) -> str:
+        return salted_hmac("entractes.recovery-code", code.strip().lower()).hexdigest()
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+    def verify_token(self, token) -> bool:
+        verify_allowed, _detail = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        used = self.codes.filter(code_hash=self.digest(str(token))).delete()[0]
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment()
+        return bool(used)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("code de secours")
+
+    def __str__(self) -> str:
+        return f"{self.device_id}"

@@ -18,7 +18,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
 
+from entractes import services
+from entractes.models import AuthenticatorDevice, RecoveryCode, RecoveryDevice
 from entractes.permissions import AUTHENTICATED, requires
+
+# Session keys: the session began with an enrolment code (its access-log entries say
+# so), and that code already authorised this session's pairing.
+AFTER_RESET = "after_reset"
+ENROLMENT_AUTHORISED = "enrolment_authorised"
 
 RECOVERY_CODES = 10
 
@@ -42,8 +49,32 @@ def _next(request) -> str:
     )
 
 
+class EnrolForm(TokenForm):
+    code = forms.CharField(
+        label=gettext_lazy("Code d'activation remis en main propre"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    field_order = ["code", "token"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_code(self):
+        match = services.enrolment_code_match(user=self.user, code=self.cleaned_data["code"])
+        if match is None:
+            raise forms.ValidationError(
+                _("Code d'activation inconnu, déjà utilisé ou expiré : demandez-en un nouveau.")
+            )
+        return match
+
+
 def reset_devices(user) -> None:
     """Remove the account's second factors: it enrols again at next login."""
+    AuthenticatorDevice.objects.filter(user=user).delete()
+    RecoveryDevice.objects.filter(user=user).delete()
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
 
@@ -51,24 +82,35 @@ def reset_devices(user) -> None:
 @never_cache
 @requires(AUTHENTICATED)
 def enrol(request):
-    """Pair an authenticator application by QR code, then show the recovery codes once."""
+    """Pair an authenticator application by QR code, then show the recovery codes once.
+
+    The first pairing needs the enrolment code handed to the owner in person (unless
+    this session began with it): whoever holds the password alone cannot claim it.
+    """
     if user_has_device(request.user):
         return redirect("otp-verify")
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    device = AuthenticatorDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(
+        device = AuthenticatorDevice.objects.create(
             user=request.user, name=_("Application"), confirmed=False
         )
-    form = TokenForm(request.POST or None)
+    authorised = request.session.get(ENROLMENT_AUTHORISED) == request.user.pk
+    form = (TokenForm if authorised else EnrolForm)(
+        request.POST or None, **({} if authorised else {"user": request.user})
+    )
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"].strip()):
+            if not authorised:
+                services.enrolment_code_use(code=form.cleaned_data["code"])
+                request.session[AFTER_RESET] = True
+            request.session.pop(ENROLMENT_AUTHORISED, None)
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
-            static = StaticDevice.objects.create(user=request.user, name=_("Codes de secours"))
+            static = RecoveryDevice.objects.create(user=request.user, name=_("Codes de secours"))
             codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-            StaticToken.objects.bulk_create(
-                StaticToken(device=static, token=code) for code in codes
+            RecoveryCode.objects.bulk_create(
+                RecoveryCode(device=static, code_hash=RecoveryDevice.digest(code)) for code in codes
             )
             return render(
                 request, "registration/otp_recovery.html", {"codes": codes, "next": _next(request)}
@@ -99,7 +141,7 @@ def verify(request):
         device = match_token(request.user, form.cleaned_data["token"].strip())
         if device is not None:
             otp_login(request, device)
-            if isinstance(device, StaticDevice):
+            if isinstance(device, StaticDevice | RecoveryDevice):
                 messages.warning(request, _("Code de secours utilisé : il ne servira plus."))
             return redirect(_next(request))
         form.add_error("token", _("Code incorrect."))

@@ -63,6 +63,9 @@ CAPABILITIES: dict[str, Any] = {
     "reporting.publish": _("Publier le rapport d'une année"),
     "records.import": _("Importer des enregistrements depuis un tableur"),
     "staff.manage": _("Gérer les comptes du personnel"),
+    # Restricted: confirms the grants and resets that expose restricted content (a second
+    # person's confirmation; see GUARDED and may_decide in entractes.services).
+    "staff.confirm": _("Confirmer les changements sensibles des comptes"),
     "records.restore": _("Voir les enregistrements archivés et les restaurer"),
     "settings.manage": _("Gérer les listes de référence"),
     # Restricted: the access log names who read which restricted record.
@@ -128,11 +131,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "rights.use",
             "mediation.log",
             "online.log",
+            "staff.confirm",
         }
     ),
     "administrator": frozenset(
         {
             "staff.manage",
+            "staff.confirm",
             "settings.manage",
             "records.restore",
             "accesslog.view",
@@ -159,8 +164,23 @@ RESTRICTED = frozenset(
     }
 )
 
-# Roles whose holders read clinical content: an administrator cannot give them to themselves.
+# Roles whose holders read clinical content: an administrator cannot even ask for them
+# for themselves (other restricted roles they may ask for, for a second person to decide).
 HEALTH_ROLES = frozenset({"nurse", "doctor", "midwife", "partner_practitioner"})
+
+# Granting one of these capabilities (account creation, role change, health line), or
+# resetting the password or second factor of an account that holds one, waits for a
+# second person's confirmation: whoever confirms grants is as sensitive as the grants.
+# Who confirms (never the requester, never the target): a holder of "staff.confirm" who
+# does not manage accounts (the director); for the account of such a confirmer, another
+# holder of "staff.confirm" who manages accounts (an administrator).
+GUARDED = RESTRICTED | {"staff.confirm"}
+
+
+def guarded_roles(role_slugs) -> set[str]:
+    """The roles among ``role_slugs`` whose grant needs a second person's confirmation."""
+    return {slug for slug in role_slugs if ROLE_CAPABILITIES.get(slug, frozenset()) & GUARDED}
+
 
 # Pages anyone may open, logged in or not (login, password reset, language switch).
 PUBLIC = "public"
@@ -218,6 +238,13 @@ RECORD_ACCESS: dict[str, tuple[str | None, str | None]] = {
     "entractes.User": ("staff.manage", "staff.manage"),
     "entractes.Role": ("staff.manage", None),
     "entractes.AccessLogEntry": ("accesslog.view", None),
+    # Sensitive account changes: asked by administrators, decided by a second person.
+    "entractes.AccountChangeRequest": ("staff.confirm", "staff.manage"),
+    # Secrets: enrolment codes and second factors, which no page shows once stored.
+    "entractes.EnrolmentCode": (None, None),
+    "entractes.AuthenticatorDevice": (None, None),
+    "entractes.RecoveryDevice": (None, None),
+    "entractes.RecoveryCode": (None, None),
     # Tokens of the records' state (entractes.freshness): no page shows or edits them.
     "entractes.RecordsState": (None, None),
 }

@@ -324,6 +324,11 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "sessions",
     "entractes.accesslogentry",
     "entractes.recordsstate",
+    # Second factors and enrolment codes: secrets, never copied into the history.
+    "entractes.authenticatordevice",
+    "entractes.recoverydevice",
+    "entractes.recoverycode",
+    "entractes.enrolmentcode",
     "reporting.reportrender",
 )
 AUDITLOG_MASK_CALLABLE = "entractes.audit.mask"

@@ -29,6 +29,20 @@ urlpatterns = [
     ),
     path("personnel/<int:pk>/reinitialiser/", views.staff_force_reset, name="staff-force-reset"),
     path("personnel/<int:pk>/debloquer/", views.staff_unlock, name="staff-unlock"),
+    path("personnel/demandes/", views.staff_requests, name="staff-requests"),
+    path(
+        "personnel/demandes/<int:pk>/confirmer/",
+        views.staff_request_decide,
+        {"confirm": True},
+        name="staff-request-confirm",
+    ),
+    path(
+        "personnel/demandes/<int:pk>/refuser/",
+        views.staff_request_decide,
+        {"confirm": False},
+        name="staff-request-refuse",
+    ),
+    path("compte/code/", views.password_with_code, name="password-with-code"),
     path("journal-des-acces/", views.access_log, name="access-log"),
     *[
         path(f"archiver/{slug}/<int:pk>/", view, name=f"archive-{slug}")

@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from entractes import services
-from entractes.forms import AccessLogFilterForm, StaffCreateForm, StaffEditForm
+from entractes.forms import AccessLogFilterForm, CodePasswordForm, StaffCreateForm, StaffEditForm
 from entractes.lockout import SlowedAuthenticationForm
-from entractes.models import AccessLogEntry, User
+from entractes.models import AccessLogEntry, AccountChangeRequest, User
 from entractes.permissions import AUTHENTICATED, PUBLIC, RequiresMixin, requires
 
 
@@ -32,6 +32,12 @@ def _get_staff(pk: int) -> User:
         return User.objects.with_roles().get(pk=pk)
     except User.DoesNotExist:
         raise Http404 from None
+
+
+_PENDING_GRANT = _(
+    "Les droits qui donnent accès à des contenus protégés attendent la confirmation "
+    "d'une autre personne (la direction) : voir « Demandes à confirmer »."
+)
 
 
 @never_cache
@@ -53,9 +59,11 @@ def staff_create(request):
     if request.method == "POST" and form.is_valid():
         data = {
             k: form.cleaned_data[k]
-            for k in ("username", "first_name", "last_name", "email", "roles")
+            for k in ("username", "first_name", "last_name", "email", "roles", "lines")
         }
-        user = services.staff_create(form_data=data, password=form.cleaned_data["password1"])
+        user, change = services.staff_create(
+            form_data=data, password=form.cleaned_data["password1"], by=request.user
+        )
         messages.success(
             request,
             _(
@@ -63,6 +71,8 @@ def staff_create(request):
             )
             % {"username": user.username},
         )
+        if change.payload.get("roles") or change.payload.get("lines"):
+            messages.warning(request, _PENDING_GRANT)
         return redirect("staff-list")
     return render(request, "entractes/user_form.html", {"form": form, "creating": True})
 
@@ -74,13 +84,22 @@ def staff_edit(request, pk):
     form = StaffEditForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_update(user=account, form_data=dict(form.cleaned_data), by=request.user)
+            change = services.staff_update(
+                user=account, form_data=dict(form.cleaned_data), by=request.user
+            )
         except services.StaffError as error:
             form.add_error("roles", str(error))
         else:
             messages.success(request, _("Compte mis à jour."))
+            if change is not None:
+                messages.warning(request, _PENDING_GRANT)
             return redirect("staff-list")
-    return render(request, "entractes/user_form.html", {"form": form, "account": account})
+    pending = account.change_requests.filter(state=AccountChangeRequest.State.PENDING)
+    return render(
+        request,
+        "entractes/user_form.html",
+        {"form": form, "account": account, "pending": pending},
+    )
 
 
 @require_POST
@@ -103,12 +122,23 @@ def staff_set_active(request, pk, active):
 @requires("staff.manage")
 def staff_reset_second_factor(request, pk):
     account = _get_staff(pk)
-    services.staff_reset_second_factor(user=account)
-    messages.success(
-        request,
-        _("Double authentification de %(u)s réinitialisée : à refaire à la prochaine connexion.")
-        % {"u": account.username},
-    )
+    return _ask(request, account, services.staff_reset_second_factor)
+
+
+def _ask(request, account, service):
+    try:
+        service(user=account, by=request.user)
+    except services.StaffError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Demande enregistrée pour %(u)s : elle prendra effet quand une autre personne "
+                "l'aura confirmée, qui remettra le code d'activation à son titulaire."
+            )
+            % {"u": account.username},
+        )
     return redirect("staff-edit", pk=account.pk)
 
 
@@ -125,10 +155,83 @@ def staff_unlock(request, pk):
 @requires("staff.manage")
 def staff_force_reset(request, pk):
     account = _get_staff(pk)
-    link = services.staff_force_password_reset(
-        user=account, base_url=request.build_absolute_uri("/")
+    return _ask(request, account, services.staff_force_password_reset)
+
+
+@never_cache
+@requires("staff.confirm")
+def staff_requests(request):
+    """The pending account changes the user may confirm or refuse."""
+    return render(
+        request,
+        "entractes/user_requests.html",
+        {"changes": services.changes_to_decide(request.user)},
     )
-    return render(request, "entractes/user_reset_link.html", {"account": account, "link": link})
+
+
+@never_cache
+@require_POST
+@requires("staff.confirm")
+def staff_request_decide(request, pk, confirm):
+    change = AccountChangeRequest.objects.filter(pk=pk).select_related("target").first()
+    if change is None or not services.may_decide(request.user, change):
+        AccessLogEntry.objects.record_refusal(
+            user=request.user, target=request.path, detail="staff.confirm"
+        )
+        raise Http404
+    try:
+        if confirm:
+            code = services.account_change_confirm(change=change, by=request.user)
+        else:
+            services.account_change_refuse(change=change, by=request.user)
+            code = None
+    except services.StaffError as error:
+        messages.error(request, str(error))
+        return redirect("staff-requests")
+    if code is None:
+        messages.success(request, _("Demande traitée."))
+        return redirect("staff-requests")
+    return render(
+        request,
+        "entractes/user_code.html",
+        {"account": change.target, "code": code, "hours": 72},
+    )
+
+
+@never_cache
+@requires(PUBLIC)
+def password_with_code(request):
+    """The owner sets a new password with the enrolment code handed to them."""
+    from django.contrib.auth import login
+
+    from entractes.otp import AFTER_RESET, ENROLMENT_AUTHORISED
+
+    form = CodePasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.password_set_with_code(
+            user=form.user, code=form.enrolment_code, password=form.cleaned_data["new_password1"]
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[AFTER_RESET] = True
+        request.session[ENROLMENT_AUTHORISED] = user.pk
+        _show_notices(request, user)
+        return redirect("home")
+    return render(request, "registration/password_with_code.html", {"form": form})
+
+
+def _show_notices(request, user) -> None:
+    for change in services.notices_for_owner(user=user):
+        details = ", ".join(change.role_labels() + change.line_labels())
+        messages.info(
+            request,
+            _("Votre compte a changé : %(what)s%(details)s, confirmé par %(by)s le %(at)s.")
+            % {
+                "what": change.get_kind_display(),
+                "details": f" ({details})" if details else "",
+                "by": change.decided_by,
+                "at": f"{change.decided_at:%d/%m/%Y}",
+            },
+        )
 
 
 @never_cache
@@ -154,6 +257,11 @@ class LoginView(RequiresMixin, auth_views.LoginView):
     capability = PUBLIC
     redirect_authenticated_user = True
     authentication_form = SlowedAuthenticationForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _show_notices(self.request, form.get_user())
+        return response
 
 
 class LogoutView(RequiresMixin, auth_views.LogoutView):

@@ -87,6 +87,7 @@ def objects(make_user, users_by_role):
         "archived": {"kind": "contact", "pk": _archived_contact(author).pk},
         "merge": {"pk": merge.pk},
         "staff": {"pk": UserFactory(roles=["nurse"]).pk},
+        "change": {"pk": _pending_change(author).pk},
     }
 
 
@@ -97,3 +98,11 @@ def _archived_contact(author):
     contact.archived_at = timezone.now()
     contact.save()
     return contact
+
+
+def _pending_change(author):
+    from entractes.models import AccountChangeRequest
+
+    return AccountChangeRequest.objects.create(
+        kind="grant", target=UserFactory(roles=["nurse"]), requested_by=author
+    )

@@ -109,6 +109,10 @@ PAGES = [
     ("staff-force-reset", "staff", "post", {"administrator"}),
     ("staff-unlock", "staff", "post", {"administrator"}),
     ("staff-reset-2fa", "staff", "post", {"administrator"}),
+    ("staff-requests", None, "get", {"administrator", "director"}),
+    # A nurse's account: the director decides; an administrator only for the director's.
+    ("staff-request-confirm", "change", "post", {"director"}),
+    ("staff-request-refuse", "change", "post", {"director"}),
     ("otp-enrol", None, "get", EVERYONE),
     ("otp-verify", None, "get", EVERYONE),
     ("access-log", None, "get", {"administrator", "director"}),
@@ -121,7 +125,13 @@ PAGES = [
     ("archive-restore", "archived", "post", {"administrator"}),
     ("settings:index", None, "get", {"administrator"}),
 ]
-PUBLIC_PAGES = ["login", "password_reset", "password_reset_done", "password_reset_complete"]
+PUBLIC_PAGES = [
+    "login",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_complete",
+    "password-with-code",
+]
 
 
 def _request(client, name, kwargs, method):

@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from entractes.models import AuthenticatorDevice as TOTPDevice
+from entractes.models import RecoveryDevice as StaticDevice
+from entractes.services import enrolment_code_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +32,17 @@ def test_enrolment_by_qr_code_then_recovery_codes_then_access(client, educator, 
     settings.OTP_REQUIRED = True
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # no wait after the wrong code below
     settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    code = enrolment_code_issue(user=educator)
     client.force_login(educator)
     page = client.get(reverse("otp-enrol"))
     assert page.context["qr"].startswith("data:image/svg+xml;base64,")
     device = TOTPDevice.objects.get(user=educator)
     wrong = client.post(
-        reverse("otp-enrol"), {"token": "000000" if current_code(device) != "000000" else "111111"}
+        reverse("otp-enrol"),
+        {"code": code, "token": "000000" if current_code(device) != "000000" else "111111"},
     )
     assert "Code incorrect" in wrong.content.decode()
-    done = client.post(reverse("otp-enrol"), {"token": current_code(device)})
+    done = client.post(reverse("otp-enrol"), {"code": code, "token": current_code(device)})
     codes = done.context["codes"]
     assert len(codes) == 10
     assert client.get(reverse("contacts:person-list")).status_code == 200
@@ -54,13 +58,43 @@ def test_enrolment_by_qr_code_then_recovery_codes_then_access(client, educator, 
     assert "Code incorrect" in refused.content.decode()
 
 
-def test_administrator_resets_the_second_factor(client, educator, admin_user, settings):
+def test_second_factor_reset_is_confirmed_by_the_director(
+    client, educator, admin_user, director, settings
+):
     TOTPDevice.objects.create(user=educator, name="x", confirmed=True)
     StaticDevice.objects.create(user=educator, name="y")
     client.force_login(admin_user)
     client.post(reverse("staff-reset-2fa", args=[educator.pk]))
+    assert TOTPDevice.objects.filter(user=educator).exists()  # waiting
+    change = educator.change_requests.get()
+    client.force_login(director)
+    assert "code" in client.post(reverse("staff-request-confirm", args=[change.pk])).context
     assert not TOTPDevice.objects.filter(user=educator).exists()
     assert not StaticDevice.objects.filter(user=educator).exists()
+
+
+def test_secrets_are_not_stored_in_clear(client, educator, settings):
+    from django.db import connection
+
+    settings.OTP_REQUIRED = True
+    code = enrolment_code_issue(user=educator)
+    client.force_login(educator)
+    client.get(reverse("otp-enrol"))
+    device = TOTPDevice.objects.get(user=educator)
+    done = client.post(reverse("otp-enrol"), {"code": code, "token": current_code(device)})
+    recovery = done.context["codes"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key FROM {TOTPDevice._meta.db_table}")
+        (raw_key,) = cursor.fetchone()
+        cursor.execute("SELECT code_hash FROM entractes_recoverycode")
+        raw_codes = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT code_hash FROM entractes_enrolmentcode")
+        raw_enrolment = " ".join(row[0] for row in cursor.fetchall())
+    raw_key = raw_key if isinstance(raw_key, str) else bytes(raw_key).decode()
+    assert device.key not in raw_key and device.key.upper() not in raw_key
+    assert len(device.key) == 40
+    assert not any(c in raw_codes for c in recovery)
+    assert code.replace("-", "") not in raw_enrolment
 
 
 def test_required_by_default_in_production():

@@ -23,11 +23,15 @@ def role_ids(*slugs):
     return [r.pk for r in Role.objects.filter(slug__in=slugs)]
 
 
-def test_administrator_creates_an_account_with_roles(login, admin_user, client):
+def test_administrator_creates_an_account_with_roles(login, admin_user, director, client):
     response = login(admin_user).post(
         reverse("staff-create"), {**NEW, "roles": role_ids("educator", "minors_team")}
     )
     assert response.status_code == 302
+    user = User.objects.get(username="camille")
+    assert user.role_slugs == set()  # both expose restricted content: confirmed first
+    change = user.change_requests.get()
+    login(director).post(reverse("staff-request-confirm", args=[change.pk]))
     user = User.objects.get(username="camille")
     assert user.role_slugs == {"educator", "minors_team"}
     assert user.has_capability("minors.read_file")
@@ -64,13 +68,20 @@ def test_account_needs_a_role(login, admin_user):
     assert "roles" in response.context["form"].errors
 
 
-def test_roles_are_changed(login, admin_user, make_user):
-    user = make_user("peer_volunteer")
+def test_roles_exposing_nothing_restricted_are_changed_at_once(login, admin_user, make_user):
+    user = make_user("educator")
     login(admin_user).post(
         reverse("staff-edit", args=[user.pk]),
-        {"first_name": "A", "last_name": "B", "email": "", "roles": role_ids("educator")},
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "email": "",
+            "roles": role_ids("educator", "peer_volunteer"),
+        },
     )
-    assert User.objects.get(pk=user.pk).role_slugs == {"educator"}
+    assert User.objects.get(pk=user.pk).role_slugs == {"educator", "peer_volunteer"}
+    assert User.objects.get(pk=user.pk).first_name == "A"
+    assert not user.change_requests.exists()
 
 
 def test_deactivated_account_cannot_log_in_and_is_reactivated(login, admin_user, make_user, client):
@@ -90,25 +101,43 @@ def test_administrator_cannot_deactivate_own_account(login, admin_user):
     assert User.objects.get(pk=admin_user.pk).is_active
 
 
-def test_forced_reset_cancels_the_password_and_gives_a_working_link(
-    login, admin_user, make_user, client
+def test_forced_reset_is_confirmed_and_the_owner_sets_a_password_with_the_code(
+    login, admin_user, director, make_user, client
 ):
     user = make_user("nurse", username="sonia", email="sonia@example.org")
-    response = login(admin_user).post(reverse("staff-force-reset", args=[user.pk]))
-    link = response.context["link"]
-    assert link in mail.outbox[0].body
+    asked = login(admin_user).post(reverse("staff-force-reset", args=[user.pk]), follow=True)
+    assert "Demande enregistrée" in asked.content.decode()
+    assert client.login(username="sonia", password="a-long-test-password")  # not yet
+    change = user.change_requests.get(state="pending")
+    shown = login(director).post(reverse("staff-request-confirm", args=[change.pk]))
+    code = shown.context["code"]
+    assert code in shown.content.decode()
+    assert code not in mail.outbox[0].body  # the mail says only that the account changed
     client.logout()
     assert not client.login(username="sonia", password="a-long-test-password")
-    form_page = client.get(link, follow=True)
-    assert form_page.context["validlink"]
-    client.post(
-        form_page.redirect_chain[-1][0],
+    done = client.post(
+        reverse("password-with-code"),
         {
+            "username": "sonia",
+            "code": code.lower(),
             "new_password1": "nouveau-mot-de-passe-solide",
             "new_password2": "nouveau-mot-de-passe-solide",
         },
     )
+    assert done.status_code == 302
+    client.logout()
     assert client.login(username="sonia", password="nouveau-mot-de-passe-solide")
+    # The code served once.
+    again = client.post(
+        reverse("password-with-code"),
+        {
+            "username": "sonia",
+            "code": code,
+            "new_password1": "encore-un-autre-mot-de-passe",
+            "new_password2": "encore-un-autre-mot-de-passe",
+        },
+    )
+    assert again.status_code == 200 and "code d'activation" in again.content.decode()
 
 
 def test_password_reset_by_email(client, make_user):
