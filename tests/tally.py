@@ -15,7 +15,6 @@ LABELS = {
     "restricted_reads": "restricted pages read",
     "restricted_read_rows": "access-log rows written by those reads",
     "escalation_paths": "escalation paths tried",
-    "escalations_succeeded": "escalations that reached restricted content",
     "malformed_inputs": "malformed inputs sent",
     "malformed_500s": "server errors on malformed input",
     "form_posts": "record forms posted (valid and invalid)",

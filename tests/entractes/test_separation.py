@@ -8,6 +8,7 @@ from django.urls import reverse
 from entractes.models import AccessLogEntry, AccountChangeRequest, AuthenticatorDevice, Role, User
 from entractes.services import enrolment_code_issue
 from health.models import ServiceLine
+from tests import tally
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,7 @@ def test_password_reset_shows_the_administrator_no_secret(client, admin_user, nu
         assert code not in client.get(page).content.decode()
     client.logout()
     assert not client.login(username=nurse.username, password=PASSWORD)
+    tally.add("escalation_paths", 1)
 
 
 def test_second_factor_reset_then_pairing_with_the_password_alone_is_refused(
@@ -84,6 +86,7 @@ def test_second_factor_reset_then_pairing_with_the_password_alone_is_refused(
     assert "code" in guessed.context["form"].errors
     assert not AuthenticatorDevice.objects.filter(user=nurse, confirmed=True).exists()
     assert client.get(reverse("health:home"))["Location"].startswith(reverse("otp-verify"))
+    tally.add("escalation_paths", 1)
 
 
 def test_nurse_account_created_by_the_administrator_holds_no_health_role_until_confirmed(
@@ -111,6 +114,7 @@ def test_nurse_account_created_by_the_administrator_holds_no_health_role_until_c
     shown = client.post(reverse("staff-request-confirm", args=[change.pk]))
     assert shown.context["code"]
     assert User.objects.get(pk=camille.pk).has_capability("health.use")
+    tally.add("escalation_paths", 1)
 
 
 @pytest.mark.parametrize("role", ["director", "minors_team"])
@@ -133,6 +137,8 @@ def test_administrator_granting_itself_a_restricted_role_waits_and_cannot_confir
     client.post(reverse("staff-request-refuse", args=[change.pk]))
     assert AccountChangeRequest.objects.get(pk=change.pk).state == "refused"
     assert User.objects.get(pk=admin_user.pk).role_slugs == {"administrator"}
+    # Its own role each time; confirming its own request, counted once.
+    tally.add("escalation_paths", 2 if role == "director" else 1)
 
 
 def test_settings_site_does_not_change_who_belongs_to_a_health_line(client, admin_user, partner):
@@ -151,6 +157,7 @@ def test_settings_site_does_not_change_who_belongs_to_a_health_line(client, admi
         },
     )
     assert not line.practitioners.filter(pk=partner.pk).exists()
+    tally.add("escalation_paths", 1)
 
 
 def test_health_line_on_the_account_page_waits_for_the_director(
@@ -165,6 +172,7 @@ def test_health_line_on_the_account_page_waits_for_the_director(
     client.force_login(director)
     client.post(reverse("staff-request-confirm", args=[change.pk]))
     assert line.practitioners.filter(pk=partner.pk).exists()
+    tally.add("escalation_paths", 1)
 
 
 def test_director_account_is_decided_by_another_administrator(client, make_user, director):
