@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
-from contacts.models import Contact, LegalIdentity, MediationEvent, Person, PersonMerge, Session
+from contacts.models import (
+    AgeCategory,
+    Contact,
+    LegalIdentity,
+    MediationEvent,
+    Person,
+    PersonMerge,
+    Session,
+    age_category_q,
+)
 from entractes.models import AccessLogEntry
+
+
+def _reach(user) -> Q | None:
+    """Which persons a reader reaches: all of them for those who create and correct
+    persons (field and health staff, the director); for a reader who only views them
+    (the partner practitioner), the adults with a live consultation in one of their
+    active lines, never a minor. None: no limit."""
+    if user.has_capability("persons.edit"):
+        return None
+    # The reverse lookup names the health records (as retention does): the rule is about
+    # the persons, so it lives with them.
+    seen = Person.all_objects.filter(
+        consultations__line__practitioners=user,
+        consultations__line__active=True,
+        consultations__archived_at__isnull=True,
+    ).values("pk")
+    return Q(pk__in=seen) & ~age_category_q(AgeCategory.MINOR, timezone.localdate())
 
 
 def persons_for_user(user):
     """Current persons the user may list (none without ``persons.view``)."""
     if not user.has_capability("persons.view"):
         return Person.objects.none()
-    return Person.objects.all()
+    reach = _reach(user)
+    return Person.objects.all() if reach is None else Person.objects.filter(reach)
 
 
 def get_person_for_user(user, code: str) -> Person:
@@ -23,10 +52,15 @@ def get_person_for_user(user, code: str) -> Person:
     """
     if not user.has_capability("persons.view"):
         raise Http404
+    # Archived persons are hidden from staff; an administrator restores them.
+    persons = Person.all_objects.filter(archived_at__isnull=True)
+    reach = _reach(user)
     try:
-        # Archived persons are hidden from staff; an administrator restores them.
-        return Person.all_objects.get(code=code.upper(), archived_at__isnull=True)
+        return persons.get(Q() if reach is None else reach, code=code.upper())
     except Person.DoesNotExist:
+        hidden = persons.filter(code=code.upper()).first()
+        if hidden is not None:
+            AccessLogEntry.objects.record_refusal(user=user, target=hidden, detail="person")
         raise Http404 from None
 
 

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from entractes.audit import MASK
+from entractes.models import AccessLogEntry
 
 LIMIT = 300
 
@@ -25,18 +26,26 @@ class Kind:
     to_person: str  # lookup from the record to the person's pk
     see: str | None  # capability needed to see the entries (None: persons.history)
     values: str | None  # capability needed to see the values (None: whoever sees them)
+    archived: str | None = None  # lookup to the archivable record's archived_at, if any
 
 
 KINDS = [
     Kind("contacts.Person", "pk", None, None),
     Kind("contacts.LegalIdentity", "person", "persons.read_identity", None),
-    Kind("contacts.Contact", "person", None, None),
-    Kind("contacts.ContactMaterial", "contact__person", None, None),
-    # Health: colleagues see that a record changed, health staff what changed.
-    Kind("health.Consultation", "person", None, "health.read_clinical"),
-    Kind("health.ConsultationAct", "consultation__person", None, "health.read_clinical"),
-    Kind("rights.Procedure", "person", "rights.use", None),
-    Kind("rights.ProcedureStep", "procedure__person", "rights.use", None),
+    Kind("contacts.Contact", "person", None, None, "archived_at"),
+    Kind("contacts.ContactMaterial", "contact__person", None, None, "contact__archived_at"),
+    # Health: only health staff see that a health record exists, and its values only
+    # with the clinical capability.
+    Kind("health.Consultation", "person", "health.use", "health.read_clinical", "archived_at"),
+    Kind(
+        "health.ConsultationAct",
+        "consultation__person",
+        "health.use",
+        "health.read_clinical",
+        "consultation__archived_at",
+    ),
+    Kind("rights.Procedure", "person", "rights.use", None, "archived_at"),
+    Kind("rights.ProcedureStep", "procedure__person", "rights.use", None, "procedure__archived_at"),
     Kind("rights.PSPFile", "person", "rights.use", None),
     Kind("minors.MinorFile", "person", "minors.read_file", None),
     Kind("minors.EducationalMeasure", "file__person", "minors.read_file", None),
@@ -53,6 +62,14 @@ class Line:
     entry: LogEntry
     label: str
     changes: list[tuple[str, str, str]]
+    archived: tuple | None = None  # (when, by whom) for a withdrawn record: no content
+
+
+def log_history_read(user, person) -> None:
+    """The history shows restricted records as far as the reader may see: one entry."""
+    AccessLogEntry.objects.record(
+        user=user, action=AccessLogEntry.Action.READ, target=person, detail="history"
+    )
 
 
 def _visible_kinds(user):
@@ -70,26 +87,37 @@ def history_for(user, person) -> list[Line]:
     types = ContentType.objects.get_for_models(*models.values())
     query = Q()
     by_type = {}
+    archived = {}
     for kind in kinds:
         model = models[kind.model]
         ct = types[model]
         by_type[ct.pk] = (kind, model)
-        ids = model._base_manager.filter(**{kind.to_person: person.pk}).values("pk")
-        query |= Q(content_type=ct, object_id__in=ids)
+        records = model._base_manager.filter(**{kind.to_person: person.pk})
+        query |= Q(content_type=ct, object_id__in=records.values("pk"))
+        if kind.archived:
+            # Archived records (withdrawn by staff) show when and by whom, never their text.
+            by = kind.archived.replace("archived_at", "archived_by__username")
+            for pk, when, who in records.filter(**{f"{kind.archived}__isnull": False}).values_list(
+                "pk", kind.archived, by
+            ):
+                archived[(ct.pk, str(pk))] = (when, who)
     entries = (
         LogEntry.objects.filter(query).select_related("actor").order_by("-timestamp", "-pk")[:LIMIT]
     )
     lines = []
     for entry in entries:
         kind, model = by_type[entry.content_type_id]
+        withdrawn = archived.get((entry.content_type_id, str(entry.object_id)))
         show_values = kind.values is None or user.has_capability(kind.values)
-        if show_values:
+        if withdrawn:
+            changes = []
+        elif show_values:
             changes = [
                 (field, *_pair(change)) for field, change in entry.changes_display_dict.items()
             ]
         else:
             changes = [(_label(model, name), MASK, MASK) for name in entry.changes_dict]
-        lines.append(Line(entry, str(model._meta.verbose_name), changes))
+        lines.append(Line(entry, str(model._meta.verbose_name), changes, withdrawn))
     return lines
 
 

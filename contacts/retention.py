@@ -615,6 +615,9 @@ PURPOSES = {
     "identity": gettext_lazy("Affichage de l'identité légale"),
     "health.consultations": gettext_lazy("Suivi de santé : consultations lues sur la fiche"),
     "person page": gettext_lazy("Suivi : dossier lu sur la fiche de la personne"),
+    "rights.person page": gettext_lazy("Accès aux droits : démarches lues sur la fiche"),
+    "minors.person page": gettext_lazy("Suivi : dossier lu sur la fiche de la personne"),
+    "history": gettext_lazy("Historique des modifications de la fiche"),
     "right of access": gettext_lazy("Droit d'accès : document préparé pour la personne"),
     "erasure": gettext_lazy("Effacement des données à la demande ou sur décision"),
 }
@@ -690,11 +693,9 @@ def _part_section(part: Part, user, pks: list[int]) -> dict[str, Any] | None:
 
 def _log_kind(entry: AccessLogEntry) -> str:
     if entry.target_type == "contacts.person":
-        if entry.detail == "identity":
-            return "identity"
-        if entry.detail.startswith("health"):
-            return "health"
-        return "person"
+        # "identity", "health.consultations", "rights.person page", "minors.person page"...
+        kind = entry.detail.partition(".")[0]
+        return kind if kind in LOG_SEES else "person"
     app = entry.target_type.partition(".")[0]
     return app if app in LOG_SEES else "person"
 

@@ -237,6 +237,13 @@ def _show_notices(request, user) -> None:
 @never_cache
 @requires("accesslog.view")
 def access_log(request):
+    # Reading the log is itself a restricted read: the page's own line comes first.
+    AccessLogEntry.objects.record(
+        user=request.user,
+        action=AccessLogEntry.Action.READ,
+        target="accesslog",
+        detail="access log",
+    )
     form = AccessLogFilterForm(request.GET or None)
     entries = AccessLogEntry.objects.select_related("user")
     if form.is_valid():

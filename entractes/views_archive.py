@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from entractes import archive
+from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 
 
@@ -59,6 +60,12 @@ archive_views = {slug: _archive_view(slug) for slug in archive.KINDS}
 @requires("records.restore")
 def archive_list(request):
     rows = [(kind, record, kind.describe(record)) for kind, record in archive.archived_records()]
+    AccessLogEntry.objects.record(
+        user=request.user,
+        action=AccessLogEntry.Action.READ,
+        target="archive",
+        detail="archive list",
+    )
     return render(request, "entractes/archive_list.html", {"rows": rows})
 
 

@@ -7,8 +7,7 @@ consultation or of a health list is written to the access log here.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from contacts.models import Person
@@ -54,11 +53,8 @@ def get_consultation_for_user(user, pk: int) -> Consultation:
     try:
         consultation = consultations_for_user(user).get(pk=pk)
     except Consultation.DoesNotExist:
-        if Consultation.objects.filter(pk=pk).exists():
-            AccessLogEntry.objects.record_refusal(user=user, target=f"health.consultation:{pk}")
-            # Health staff of another line are told it is not theirs; others see nothing.
-            if user.has_capability("health.use"):
-                raise PermissionDenied from None
+        # Another line's record answers as a missing one: the refusal is logged.
+        AccessLogEntry.objects.record_hidden(user=user, model=Consultation, pk=pk)
         raise Http404 from None
     AccessLogEntry.objects.record(user=user, action=AccessLogEntry.Action.READ, target=consultation)
     return consultation
@@ -69,8 +65,6 @@ def get_session_for_user(user, pk: int) -> HealthSession:
         return sessions_for_user(user).get(pk=pk)
     except HealthSession.DoesNotExist:
         AccessLogEntry.objects.record_hidden(user=user, model=HealthSession, pk=pk)
-        if user.has_capability("health.use") and HealthSession.objects.filter(pk=pk).exists():
-            raise PermissionDenied from None
         raise Http404 from None
 
 
@@ -85,23 +79,18 @@ def person_consultations_for_user(user, person: Person) -> QuerySet[Consultation
 
 
 def person_health_summary(person: Person) -> dict:
-    """What any person reader may know: that a follow-up exists, its last date and
-    lines, and the shareable transmission notes unless the person objects.
+    """What any person reader may know: the shareable transmission notes, dated, unless
+    the person objects. Neither the lines consulted nor whether there is a follow-up:
+    that is health information, for health staff only.
     """
-    consultations = Consultation.objects.filter(person=person)
-    summary = consultations.aggregate(last=Max("day"))
-    summary["lines"] = list(
-        ServiceLine.objects.filter(consultations__person=person)
-        .distinct()
-        .values_list("label", flat=True)
-    )
-    summary["shared_notes"] = (
+    notes = (
         []
         if person.objects_to_health_sharing
         else list(
-            consultations.exclude(shared_note="")
+            Consultation.objects.filter(person=person)
+            .exclude(shared_note="")
             .order_by("-at")
-            .values("day", "line__label", "shared_note")[:10]
+            .values("day", "shared_note")[:10]
         )
     )
-    return summary
+    return {"shared_notes": notes}

@@ -169,6 +169,7 @@ def session_detail(request, pk):
 @never_cache
 @requires("health.use")
 def workshop_list(request):
+    access.log_list_read(request.user, "workshops")
     return render(
         request,
         "health/workshop_list.html",

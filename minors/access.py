@@ -59,11 +59,11 @@ def person_files_for_user(user, person: Person) -> list[MinorFile] | None:
     """The person's files for the person page (logged), or None: others see nothing."""
     if not _allowed(user):
         return None
-    found = list(files_for_user(user).filter(person=person))
-    AccessLogEntry.objects.record_each(
-        user=user, action=AccessLogEntry.Action.READ, targets=found, detail="person page"
+    # One entry per panel shown, files or none (their absence is minors' data too).
+    AccessLogEntry.objects.record(
+        user=user, action=AccessLogEntry.Action.READ, target=person, detail="minors.person page"
     )
-    return found
+    return list(files_for_user(user).filter(person=person))
 
 
 def alerts_for_user(user, today: datetime.date | None = None) -> dict[str, QuerySet]:

@@ -188,6 +188,7 @@ def report_link(request, pk):
 @never_cache
 @requires("minors.read_file")
 def training(request):
+    access.log_list_read(request.user, "training")
     return render(
         request,
         "minors/training.html",

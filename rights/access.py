@@ -22,12 +22,22 @@ def psp_files_for_user(user) -> QuerySet[PSPFile]:
     return PSPFile.objects.select_related("person", "worker")
 
 
+def log_list_read(user, what: str) -> None:
+    """Record that a list of procedures or PSP files was shown to the user."""
+    AccessLogEntry.objects.record(
+        user=user, action=AccessLogEntry.Action.READ, target=f"rights:{what}", detail=what
+    )
+
+
 def get_procedure_for_user(user, pk: int) -> Procedure:
+    """A procedure, its read logged; 404 for missing or not allowed."""
     try:
-        return procedures_for_user(user).get(pk=pk)
+        procedure = procedures_for_user(user).get(pk=pk)
     except Procedure.DoesNotExist:
         AccessLogEntry.objects.record_hidden(user=user, model=Procedure, pk=pk)
         raise Http404 from None
+    AccessLogEntry.objects.record(user=user, action=AccessLogEntry.Action.READ, target=procedure)
+    return procedure
 
 
 def get_psp_file_for_user(user, pk: int) -> PSPFile:
@@ -45,10 +55,11 @@ def person_rights_for_user(user, person: Person) -> dict | None:
     """The person's procedures and PSP files for the person page, or None."""
     if not user.has_capability("rights.use"):
         return None
-    psp_files = list(psp_files_for_user(user).filter(person=person))
-    AccessLogEntry.objects.record_each(
-        user=user, action=AccessLogEntry.Action.READ, targets=psp_files, detail="person page"
+    # One entry per panel shown, whatever it holds (an empty panel tells something too).
+    AccessLogEntry.objects.record(
+        user=user, action=AccessLogEntry.Action.READ, target=person, detail="rights.person page"
     )
+    psp_files = list(psp_files_for_user(user).filter(person=person))
     return {
         "procedures": procedures_for_user(user)
         .filter(person=person)

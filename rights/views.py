@@ -56,6 +56,7 @@ def procedure_list(request):
             output_field=IntegerField(),
         )
     ).order_by("urgent", "next_action_due", "-opened_on")
+    access.log_list_read(request.user, "procedures")
     return render(
         request,
         "rights/procedure_list.html",
@@ -160,6 +161,7 @@ def psp_list(request):
     """PSP files: the next commissions with their files, and paths ending within two months."""
     today = timezone.localdate()
     files = access.psp_files_for_user(request.user)
+    access.log_list_read(request.user, "psp")
     return render(
         request,
         "rights/psp_list.html",

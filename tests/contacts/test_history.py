@@ -107,9 +107,14 @@ def test_nurse_sees_clinical_changes_educator_sees_them_masked(client, records, 
 
     educator_page = _history(client, educator, person)
     assert "Après la modification" in educator_page
-    assert "Consultation" in educator_page  # the entry is there...
-    assert "Positif" not in educator_page and "positive" not in educator_page  # ...not its values
-    assert MASK in educator_page
+    # Not even that a health record exists: health history is for health staff.
+    client.force_login(educator)
+    url = reverse("contacts:person-history", args=[person.code])
+    labels = {line.label for line in client.get(url).context["lines"]}
+    assert "consultation" not in labels and "personne" in labels
+    client.force_login(nurse)
+    assert "consultation" in {line.label for line in client.get(url).context["lines"]}
+    assert "Positif" not in educator_page and "positive" not in educator_page
 
 
 def test_minors_and_rights_history_only_for_their_readers(client, records, nurse, director):
@@ -128,3 +133,33 @@ def test_identity_history_names_the_fields_never_the_values(client, records, edu
     assert "MARQUEURNOM" not in page and "AUTRENOM" not in page
     assert str(LegalIdentity._meta.get_field("last_name").verbose_name) in page
     assert "identité légale" not in _history(client, nurse, person).lower()
+
+
+def test_archived_contact_shows_when_and_by_whom_not_its_text(client, records, educator, director):
+    from django.utils import timezone
+
+    from contacts.models import Contact
+
+    Contact.all_objects.filter(pk=records["contact"].pk).update(
+        archived_at=timezone.now(), archived_by=director
+    )
+    page = _history(client, educator, records["person"])
+    assert "Après la modification" not in page and "Avant" not in page
+    assert "archivé le" in page and director.username in page
+    # A live contact's text is still shown (the rule is about archived records only).
+    ContactFactory(person=records["person"], author=educator, note="Contact actif")
+    assert "Contact actif" in _history(client, educator, records["person"])
+
+
+def test_history_read_is_logged_once_and_refused_to_other_roles(
+    client, records, educator, volunteer
+):
+    from entractes.models import AccessLogEntry
+
+    before = AccessLogEntry.objects.count()
+    _history(client, educator, records["person"])
+    entry = AccessLogEntry.objects.order_by("pk")[before:].get()
+    assert (entry.user, entry.action, entry.detail) == (educator, "read", "history")
+    client.force_login(volunteer)
+    url = reverse("contacts:person-history", args=[records["person"].code])
+    assert client.get(url).status_code == 403

@@ -9,6 +9,8 @@ pytestmark = pytest.mark.django_db
 
 FIELD = {"educator", "online_worker", "nurse", "doctor", "midwife", "director"}
 PERSON_READERS = FIELD | {"partner_practitioner"}
+# The partner practitioner here has met nobody in a line of theirs: no person's page.
+PERSON_PAGE_READERS = FIELD
 IDENTITY = {"educator", "online_worker", "director"}
 EVERYONE = set(ROLES)
 LOGGERS = {"educator", "online_worker", "nurse", "doctor", "midwife", "peer_volunteer"}
@@ -26,8 +28,8 @@ PAGES = [
     ("contacts:person-list", None, "get", PERSON_READERS),
     ("contacts:person-list", None, "post", PERSON_READERS),
     ("contacts:person-create", None, "get", FIELD),
-    ("contacts:person-detail", "person", "get", PERSON_READERS),
-    ("contacts:person-contacts-panel", "person", "get", PERSON_READERS),
+    ("contacts:person-detail", "person", "get", PERSON_PAGE_READERS),
+    ("contacts:person-contacts-panel", "person", "get", PERSON_PAGE_READERS),
     ("contacts:person-data-access", "person", "get", FIELD),
     ("contacts:person-data-export", "person", "get", FIELD),
     ("contacts:person-erase", "person", "get", {"director"}),
@@ -62,7 +64,7 @@ PAGES = [
     ("health:session-detail", "health_session", "get", HEALTH_STAFF),
     ("health:workshop-list", None, "get", HEALTH_USERS),
     ("health:workshop-create", None, "get", HEALTH_USERS),
-    ("health:person-panel", "person", "get", PERSON_READERS),
+    ("health:person-panel", "person", "get", PERSON_PAGE_READERS),
     ("rights:procedure-list", None, "get", ONLINE_AND_MEDIATION),
     ("rights:procedure-create", None, "get", ONLINE_AND_MEDIATION),
     ("rights:procedure-detail", "procedure", "get", ONLINE_AND_MEDIATION),
@@ -72,7 +74,7 @@ PAGES = [
     ("rights:psp-create", None, "post", ONLINE_AND_MEDIATION),
     ("rights:psp-detail", "psp", "get", ONLINE_AND_MEDIATION),
     ("rights:psp-transition", "psp", "post", ONLINE_AND_MEDIATION),
-    ("rights:person-panel", "person", "get", PERSON_READERS),
+    ("rights:person-panel", "person", "get", PERSON_PAGE_READERS),
     ("minors:home", None, "get", MINORS),
     ("minors:file-create", None, "get", MINORS),
     ("minors:file-detail", "minor_file", "get", MINORS),
@@ -83,7 +85,7 @@ PAGES = [
     ("minors:report-link", "report", "post", MINORS),
     ("minors:training", None, "get", MINORS),
     ("minors:training-add", "training_kind", "get", MINORS),
-    ("minors:person-panel", "person", "get", PERSON_READERS),
+    ("minors:person-panel", "person", "get", PERSON_PAGE_READERS),
     ("reporting:dashboard", None, "get", REPORT_READERS),
     ("reporting:figures", None, "get", REPORT_READERS),
     ("reporting:drilldown", "drill", "get", {"director"}),

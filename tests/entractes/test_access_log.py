@@ -57,3 +57,14 @@ def test_entries_older_than_a_year_are_purged_and_younger_ones_kept(educator):
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessLogEntry.objects.purge(before=timezone.now() + datetime.timedelta(days=1))
     assert AccessLogEntry.objects.filter(pk=recent.pk).exists()
+
+
+def test_reading_the_access_log_is_itself_logged_and_refused_to_others(login, director, educator):
+    client = login(director)
+    before = AccessLogEntry.objects.count()
+    page = client.get("/journal-des-acces/").context["page"]
+    entry = AccessLogEntry.objects.order_by("pk")[before:].get()
+    assert (entry.user, entry.action, entry.detail) == (director, "read", "access log")
+    assert entry in list(page)  # the reader sees their own read
+    client.force_login(educator)
+    assert client.get("/journal-des-acces/").status_code == 403

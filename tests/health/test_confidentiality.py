@@ -67,17 +67,27 @@ def test_non_health_roles_get_403_on_every_clinical_page(client, make_user, clin
         assert client.get(url).status_code == 403, url
 
 
-def test_partner_of_another_line_gets_403_on_the_nurse_s_records(
+def test_partner_of_another_line_gets_the_same_404_as_for_a_missing_record(
     client, clinical, other_line_partner
 ):
     client.force_login(other_line_partner)
     c, s = clinical["consultation"], clinical["session"]
-    for url in (
-        reverse("health:consultation-detail", args=[c.pk]),
-        reverse("health:consultation-edit", args=[c.pk]),
-        reverse("health:session-detail", args=[s.pk]),
+    for name, pk in (
+        ("health:consultation-detail", c.pk),
+        ("health:consultation-edit", c.pk),
+        ("health:session-detail", s.pk),
     ):
-        assert client.get(url).status_code == 403, url
+        before = AccessLogEntry.objects.count()
+        hidden_url, missing_url = reverse(name, args=[pk]), reverse(name, args=[999999])
+        hidden = client.get(hidden_url)
+        refused = list(AccessLogEntry.objects.order_by("pk")[before:])
+        missing = client.get(missing_url)
+        assert (hidden.status_code, missing.status_code) == (404, 404), name
+        # Same page but for the address itself (the language form sends one back).
+        assert hidden.content.decode().replace(hidden_url, "") == missing.content.decode().replace(
+            missing_url, ""
+        )
+        assert [(e.action, e.user) for e in refused] == [("refused", other_line_partner)]
     home = client.get(reverse("health:home")).content.decode()
     assert MARKER not in home
 
@@ -145,23 +155,65 @@ def test_clinical_marker_never_reaches_a_non_health_role(client, make_user, clin
     assert MARKER not in response.content.decode()
 
 
-def test_educator_sees_that_follow_up_exists_and_the_shared_note_until_the_person_objects(
-    client, educator, clinical
+def test_educator_sees_the_shared_note_never_the_lines_until_the_person_objects(
+    client, educator, nurse, clinical
 ):
     consultation = clinical["consultation"]
     Consultation.objects.filter(pk=consultation.pk).update(
         shared_note="Orientée vers le CSAPA, rdv le 12"
     )
-    client.force_login(educator)
+    line = str(consultation.line)
     url = reverse("health:person-panel", args=[clinical["person"].code])
+    client.force_login(nurse)
+    assert line in client.get(url).content.decode()  # health staff see the line
+    client.force_login(educator)
     body = client.get(url).content.decode()
     assert "Orientée vers le CSAPA" in body
-    assert "dernière consultation" in body
+    assert line not in body and "dernière consultation" not in body
     assert MARKER not in body and "TROD" not in body
+    # A person never seen by health staff gets the same panel, notes aside.
+    empty = client.get(reverse("health:person-panel", args=[PersonFactory().code]))
+    assert "Orientée" not in empty.content.decode()
     clinical["person"].objects_to_health_sharing = True
     clinical["person"].save()
     body = client.get(url).content.decode()
     assert "Orientée vers le CSAPA" not in body
+
+
+def test_partner_lists_and_opens_only_the_adults_met_in_their_line(
+    client, nurse, other_line_partner, educator
+):
+    import datetime as dt
+
+    osteo = ServiceLine.objects.get(slug="osteopathy")
+    seen = PersonFactory(nickname="Vuedansligne", birth_year=1990)
+    minor = PersonFactory(nickname="Mineurevue", birth_year=timezone.localdate().year - 15)
+    unseen = PersonFactory(nickname="Jamaisvue", birth_year=1990)
+    for person in (seen, minor):
+        ConsultationFactory(person=person, line=osteo, author=nurse)
+    ConsultationFactory(person=unseen, author=nurse)  # the nurse's line, not the partner's
+    assert minor.turns_18_on > timezone.localdate() - dt.timedelta(days=1)
+    client.force_login(other_line_partner)
+    listed = {p.code for p in client.get(reverse("contacts:person-list")).context["page"]}
+    assert listed == {seen.code}
+    found = client.post(reverse("contacts:person-suggest"), {"q": unseen.code}).content.decode()
+    assert "Jamaisvue" not in found
+    assert client.get(reverse("contacts:person-detail", args=[seen.code])).status_code == 200
+    for person in (minor, unseen):
+        before = AccessLogEntry.objects.count()
+        response = client.get(reverse("contacts:person-detail", args=[person.code]))
+        assert response.status_code == 404
+        assert AccessLogEntry.objects.order_by("pk")[before:].get().action == "refused"
+    # A new person is still recorded by their exact code, and then found.
+    response = client.post(
+        reverse("health:consultation-create"), consultation_post(unseen, line=osteo.pk)
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("contacts:person-detail", args=[unseen.code])).status_code == 200
+    # Field staff still reach everyone (the wrong-role side of the rule).
+    client.force_login(educator)
+    listed = {p.code for p in client.get(reverse("contacts:person-list")).context["page"]}
+    assert {seen.code, minor.code, unseen.code} <= listed
 
 
 def consultation_post(person, **overrides):
