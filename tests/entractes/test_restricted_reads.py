@@ -13,6 +13,7 @@ from django.urls import get_resolver, reverse
 
 from entractes.models import AccessLogEntry
 from entractes.permissions import RESTRICTED, ROLE_CAPABILITIES
+from tests import tally
 from tests.entractes.test_access import PAGES, _walk
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +53,6 @@ PANEL_CAPABILITY = {
 }
 QUERY = {"reporting:drilldown": {"key": "attendance.people", "year": 2023}}
 
-# Filled by the tests (the README quotes them): pages walked, requests, entries written.
-COUNTS = {"pages": 0, "requests": 0, "rows": 0, "pages_list": []}
-
 
 def _restricted_urls() -> set[str]:
     return {
@@ -89,8 +87,6 @@ def test_each_restricted_page_writes_exactly_one_entry(
 ):
     url = reverse(name, kwargs=objects[target] if target else None)
     capability = PANEL_CAPABILITY.get(name)
-    COUNTS["pages"] += 1
-    COUNTS["pages_list"].append(name)
     for role in sorted(allowed):
         user = users_by_role[role]
         client.force_login(user)
@@ -98,11 +94,11 @@ def test_each_restricted_page_writes_exactly_one_entry(
         response = client.get(url, QUERY.get(name, {}))
         assert response.status_code == 200, (role, response.status_code)
         new = list(AccessLogEntry.objects.order_by("pk")[before:])
-        COUNTS["requests"] += 1
-        COUNTS["rows"] += len(new)
         if capability and capability not in ROLE_CAPABILITIES[role]:
             assert new == [], role  # the panel without restricted content
             continue
+        tally.add("restricted_reads")
+        tally.add("restricted_read_rows", len(new))
         assert len(new) == 1, (role, [(e.action, e.target_type, e.detail) for e in new])
         assert new[0].user == user
         assert new[0].action in {"read", "export", "print", "drilldown"}
