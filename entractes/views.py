@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from entractes import services
+from entractes.concurrency import save_unless_changed
 from entractes.forms import AccessLogFilterForm, CodePasswordForm, StaffCreateForm, StaffEditForm
 from entractes.lockout import SlowedAuthenticationForm
 from entractes.models import AccessLogEntry, AccountChangeRequest, User
@@ -82,23 +83,34 @@ def staff_create(request):
 def staff_edit(request, pk):
     account = _get_staff(pk)
     form = StaffEditForm(request.POST or None, instance=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = services.staff_update(
-                user=account, form_data=dict(form.cleaned_data), by=request.user
-            )
-        except services.StaffError as error:
-            form.add_error("roles", str(error))
-        else:
-            messages.success(request, _("Compte mis à jour."))
-            if change is not None:
-                messages.warning(request, _PENDING_GRANT)
-            return redirect("staff-list")
+    outcome: dict[str, object] = {}
+
+    def save():
+        outcome["change"] = services.staff_update(
+            user=account, form_data=dict(form.cleaned_data), by=request.user
+        )
+
+    try:
+        edit = save_unless_changed(request, account, form.is_valid(), save)
+    except services.StaffError as error:
+        form.add_error("roles", str(error))
+        edit = save_unless_changed(request, account, False, save)
+    if edit.saved:
+        messages.success(request, _("Compte mis à jour."))
+        if outcome.get("change") is not None:
+            messages.warning(request, _PENDING_GRANT)
+        return redirect("staff-list")
     pending = account.change_requests.filter(state=AccountChangeRequest.State.PENDING)
     return render(
         request,
         "entractes/user_form.html",
-        {"form": form, "account": account, "pending": pending},
+        {
+            "form": form,
+            "account": account,
+            "pending": pending,
+            "seen": edit.seen,
+            "conflict": edit.conflict,
+        },
     )
 
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Contact, LegalIdentity, MediationEvent, Session
+from entractes.models import User
 from health.models import Consultation
 from minors.models import MinorFile
 from rights.models import Procedure, ProcedureTheme, PSPFile
@@ -174,6 +175,13 @@ def _narrative(user):
     return block, reverse("reporting:narrative-edit", args=[2023, block.pk]), "title"
 
 
+def _staff_account(user):
+    from tests.factories import UserFactory
+
+    account = UserFactory(roles=["educator"], first_name="Paula")
+    return account, reverse("staff-edit", args=[account.pk]), "first_name"
+
+
 # Every edit page guarded by save_unless_changed: (build, roles, model).
 GUARDED = {
     **{name: (build, roles, model) for name, (build, roles, model, _f) in CASES.items()},
@@ -181,6 +189,7 @@ GUARDED = {
     "psp_file": (_psp_file, ("educator",), PSPFile),
     "identity": (_identity, ("educator",), LegalIdentity),
     "narrative": (_narrative, ("director",), _narrative_model()),
+    "staff": (_staff_account, ("administrator",), User),
 }
 # What the README quotes: edit pages x the pairs of people saving the same record.
 LOST_UPDATE_PAIRS = (

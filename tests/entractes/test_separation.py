@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from entractes.concurrency import fingerprint
 from entractes.models import AccessLogEntry, AccountChangeRequest, AuthenticatorDevice, Role, User
 from entractes.services import enrolment_code_issue
 from health.models import ServiceLine
@@ -39,6 +40,7 @@ def edit(client, account, *roles, lines=()):
             "email": account.email,
             "roles": role_ids(*roles),
             "lines": [line.pk for line in lines],
+            "seen": fingerprint(account),
         },
     )
 

@@ -2,6 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from entractes.concurrency import fingerprint
 from entractes.models import User
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,7 @@ def test_roles_exposing_nothing_restricted_are_changed_at_once(login, admin_user
             "last_name": "B",
             "email": "",
             "roles": role_ids("educator", "peer_volunteer"),
+            "seen": fingerprint(user),
         },
     )
     assert User.objects.get(pk=user.pk).role_slugs == {"educator", "peer_volunteer"}

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from entractes.concurrency import fingerprint
 from entractes.models import AccessLogEntry, Role
 from health.models import Consultation, ServiceLine
 from tests.factories import (
@@ -282,7 +283,13 @@ def test_administrator_cannot_give_themselves_a_health_role(client, admin_user):
     roles = [r.pk for r in Role.objects.filter(slug__in=["administrator", "nurse"])]
     response = client.post(
         reverse("staff-edit", args=[admin_user.pk]),
-        {"first_name": "A", "last_name": "B", "email": "", "roles": roles},
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "email": "",
+            "roles": roles,
+            "seen": fingerprint(admin_user),
+        },
     )
     assert "pôle santé" in response.content.decode()
     assert "nurse" not in admin_user.__class__.objects.get(pk=admin_user.pk).role_slugs
