@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -150,6 +151,9 @@ def person_detail(request, code):
 @requires("persons.view")
 def person_contacts_panel(request, code):
     person = access.get_person_for_user(request.user, code)
+    if not request.user.has_capability("contacts.read"):
+        # A partner practitioner finds the person, not the field team's contact notes.
+        return HttpResponse("")
     contacts = contacts_panel_queryset(person)[:30]
     return render(
         request,

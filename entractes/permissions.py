@@ -44,6 +44,7 @@ CAPABILITIES: dict[str, Any] = {
     # Restricted: exports what the user may read of a person, with the reads of their file.
     "persons.export": _("Produire le document du droit d'accès d'une personne"),
     "persons.erase": _("Effacer les données d'une personne (anonymisation immédiate)"),
+    "contacts.read": _("Lire les contacts de terrain d'une personne (dates, lieux, notes)"),
     "contacts.log": _("Saisir des contacts avec des personnes connues"),
     "contacts.log_anonymous": _("Ouvrir des sessions, saisir des contacts anonymes et du matériel"),
     "mediation.log": _("Saisir et consulter la médiation sociale"),
@@ -72,7 +73,13 @@ CAPABILITIES: dict[str, Any] = {
     "accesslog.view": _("Consulter le journal des accès"),
 }
 
-_FIELD_STAFF = {"persons.view", "persons.edit", "persons.history", "persons.export"}
+_FIELD_STAFF = {
+    "persons.view",
+    "persons.edit",
+    "persons.history",
+    "persons.export",
+    "contacts.read",
+}
 _HEALTH = _FIELD_STAFF | {
     "health.read_clinical",
     "health.use",

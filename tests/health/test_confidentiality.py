@@ -309,3 +309,21 @@ def test_merging_moves_consultations_and_workshop_participation(educator, nurse)
     person_merge_undo(merge=merge, by=educator)
     assert dup.consultations.count() == 1
     assert set(workshop.participants.all()) == {kept, dup}
+
+
+def test_partner_finds_the_person_but_not_the_field_teams_contact_notes(
+    client, nurse, other_line_partner, educator
+):
+    osteo = ServiceLine.objects.get(slug="osteopathy")
+    person = PersonFactory(nickname="Vuedansligne", birth_year=1990)
+    ConsultationFactory(person=person, line=osteo, author=nurse)
+    ContactFactory(person=person, author=educator, note="ZQFIELDNOTE")
+    url = reverse("contacts:person-contacts-panel", args=[person.code])
+    client.force_login(other_line_partner)
+    assert client.get(reverse("contacts:person-detail", args=[person.code])).status_code == 200
+    panel = client.get(url)
+    assert panel.status_code == 200
+    assert "ZQFIELDNOTE" not in panel.content.decode()
+    # The field team reads them (the wrong-role side of the rule).
+    client.force_login(educator)
+    assert "ZQFIELDNOTE" in client.get(url).content.decode()
