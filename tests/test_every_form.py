@@ -294,3 +294,67 @@ def test_psp_and_procedure_actions_refuse_an_empty_post_without_writing(client, 
         PSPFile.State.PREPARING,
         Procedure.Status.IN_PROGRESS,
     )
+
+
+# The report's own pages: a text of the year and a reference figure, as every role
+# that edits the report; the identity form, as every role that writes identities.
+REPORT_PAGES = {
+    "narrative": (
+        lambda: reverse("reporting:narrative", args=[2023]),
+        {"kind": "editorial", "part": "", "title": "Édito", "body": "Texte", "position": 0},
+        "reporting.NarrativeBlock",
+    ),
+    "reference figure": (
+        lambda: reverse("reporting:reference-figures"),
+        {"key": "attendance.contacts", "year": 2021, "value": "12", "source": "Rapport 2021"},
+        "reporting.ReferenceFigure",
+    ),
+}
+REPORT_CASES = [
+    (page, role) for page in REPORT_PAGES for role in sorted(roles_with("reporting.edit"))
+]
+
+
+@pytest.mark.parametrize(("page", "role"), REPORT_CASES)
+def test_report_pages_save_a_valid_post_and_name_the_field_of_an_empty_one(
+    client, make_user, page, role
+):
+    from django.apps import apps
+
+    url, data, label = REPORT_PAGES[page]
+    model = apps.get_model(label)
+    client.force_login(make_user(role))
+    empty = client.post(url(), EMPTY)
+    _count_post(empty)
+    assert empty.status_code == 200 and "Ce champ est obligatoire" in empty.content.decode()
+    assert model.objects.count() == 0
+    saved = client.post(url(), data)
+    _count_post(saved)
+    assert saved.status_code == 302, saved.context and saved.context["form"].errors
+    assert model.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", REPORT_PAGES)
+def test_report_pages_refuse_a_role_that_does_not_edit_the_report(client, make_user, page):
+    url, data, _label = REPORT_PAGES[page]
+    client.force_login(make_user("educator"))
+    assert client.post(url(), data).status_code == 403
+
+
+@pytest.mark.parametrize("role", sorted(roles_with("persons.edit_identity")))
+def test_identity_form_saves_or_names_the_field(client, make_user, role):
+    from contacts.models import LegalIdentity
+
+    person = PersonFactory()
+    url = reverse("contacts:identity-edit", args=[person.code])
+    client.force_login(make_user(role))
+    form = client.get(url).context["form"]
+    bad = {**valid_data(form), "birth_date": "31/02/1990"}
+    refused = client.post(url, bad)
+    _count_post(refused)
+    assert refused.status_code == 200 and "birth_date" in refused.context["form"].errors
+    assert not LegalIdentity.objects.filter(person=person).exists()
+    saved = client.post(url, {**valid_data(form), "last_name": "Nom", "birth_date": ""})
+    _count_post(saved)
+    assert saved.status_code == 302, saved.context and saved.context["form"].errors
+    assert LegalIdentity.objects.get(person=person).last_name == "Nom"
