@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,22 +21,28 @@ from contacts.models import (
 )
 from entractes.models import AccessLogEntry
 
+# The persons a reader without ``persons.edit`` reaches, as each app giving such a reach
+# registers it when ready (health: a partner practitioner's own patients): user -> a
+# query of person pks.
+_REACHES: list[Callable[[Any], QuerySet[Any]]] = []
+
+
+def register_reach(reach: Callable[[Any], QuerySet[Any]]) -> None:
+    if reach not in _REACHES:
+        _REACHES.append(reach)
+
 
 def _reach(user) -> Q | None:
     """Which persons a reader reaches: all of them for those who create and correct
     persons (field and health staff, the director); for a reader who only views them
-    (the partner practitioner), the adults with a live consultation in one of their
-    active lines, never a minor. None: no limit."""
+    (the partner practitioner), the adults the apps let them reach, never a minor.
+    None: no limit."""
     if user.has_capability("persons.edit"):
         return None
-    # The reverse lookup names the health records (as retention does): the rule is about
-    # the persons, so it lives with them.
-    seen = Person.all_objects.filter(
-        consultations__line__practitioners=user,
-        consultations__line__active=True,
-        consultations__archived_at__isnull=True,
-    ).values("pk")
-    return Q(pk__in=seen) & ~age_category_q(AgeCategory.MINOR, timezone.localdate())
+    seen = Q(pk__in=[])
+    for reach in _REACHES:
+        seen |= Q(pk__in=reach(user))
+    return seen & ~age_category_q(AgeCategory.MINOR, timezone.localdate())
 
 
 def persons_for_user(user):
@@ -120,3 +129,36 @@ def get_mediation_for_user(user, pk: int) -> MediationEvent:
         return MediationEvent.objects.get(pk=pk)
     except MediationEvent.DoesNotExist:
         raise Http404 from None
+
+
+# Who may read and who may write each kind of record of the app: (read, write)
+# capabilities (composed in entractes.permissions.record_access).
+RECORD_ACCESS = {
+    "Person": ("persons.view", "persons.edit"),
+    "LegalIdentity": ("persons.read_identity", "persons.edit_identity"),
+    "PersonMerge": ("persons.merge", "persons.merge"),
+    "Session": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "Contact": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "ContactMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "SessionMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "OnlineRoundSite": ("online.log", "online.log"),
+    "FollowerSnapshot": ("online.log", "online.log"),
+    "MediationEvent": ("mediation.log", "mediation.log"),
+}
+# Reference lists: every staff member reads them in forms; administrators edit them.
+REFERENCE_LISTS = frozenset(
+    {
+        "AdSite",
+        "Channel",
+        "Language",
+        "Material",
+        "MediationTheme",
+        "OpeningSlot",
+        "Partner",
+        "Product",
+        "ProstitutionMode",
+        "Service",
+        "Theme",
+        "Zone",
+    }
+)

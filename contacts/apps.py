@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Personnes et contacts")
+
+    def ready(self):
+        from contacts import meetings, person
+
+        meetings.register(person.RECORDS)

@@ -1,20 +1,21 @@
 """When persons were met: the records that count as meetings, and ages at a meeting.
 
 A person is *met* on the day of a contact and, once the health app is installed, of a
-consultation: ``settings.PERSON_MEETINGS`` lists those records as (model label, date
-field), each with a ``person`` foreign key. Everything here is a database expression,
+consultation: each app registers, when it is ready, the records of its ``person.py``
+declared with a ``meeting`` date field (each with a ``person`` foreign key). Everything here is a database expression,
 so figures count persons in one query whatever their number.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
-from django.conf import settings
+from collections.abc import Iterable
+
 from django.db.models import (
     Case,
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Q,
     Subquery,
@@ -31,11 +32,21 @@ from django.db.models.functions import (
 )
 
 from contacts.models import age_category_q
+from entractes.lib.personfile import Record
+
+_SOURCES: list[tuple[type[Model], str]] = []
 
 
-def meeting_sources():
-    for label, date_field in settings.PERSON_MEETINGS:
-        yield apps.get_model(label), date_field
+def register(records: Iterable[Record]) -> None:
+    """Count these records as meetings (called from the apps' ``ready``)."""
+    for record in records:
+        source = (record.model, record.meeting)
+        if record.meeting and source not in _SOURCES:
+            _SOURCES.append(source)
+
+
+def meeting_sources() -> list[tuple[type[Model], str]]:
+    return list(_SOURCES)
 
 
 def _earliest(querysets_and_fields):

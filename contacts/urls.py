@@ -2,7 +2,6 @@ from django.urls import include, path
 
 from contacts import views
 from contacts import views_fieldwork as field
-from contacts import views_retention as rgpd
 
 app_name = "contacts"
 
@@ -16,17 +15,9 @@ person_urlpatterns = [
     path("<str:code>/identite/", views.identity_show, name="identity-show"),
     path("<str:code>/identite/modifier/", views.identity_edit, name="identity-edit"),
     path("<str:code>/fusionner/", views.person_merge, name="person-merge"),
-    path("<str:code>/historique/", views.person_history, name="person-history"),
     path(
         "<str:code>/panneaux/contacts/", views.person_contacts_panel, name="person-contacts-panel"
     ),
-    path("<str:code>/acces-aux-donnees/", rgpd.person_data_access, name="person-data-access"),
-    path(
-        "<str:code>/acces-aux-donnees/telecharger/",
-        rgpd.person_data_export,
-        name="person-data-export",
-    ),
-    path("<str:code>/effacer/", rgpd.person_erase, name="person-erase"),
 ]
 
 fieldwork_urlpatterns = [

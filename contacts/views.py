@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from contacts import access, services
 from contacts.forms import IdentityForm, MergeForm, PersonFilterForm, PersonForm
-from contacts.history import history_for, log_history_read
 from contacts.models import LegalIdentity, Person
 from contacts.views_fieldwork import contacts_panel_queryset
 from entractes.concurrency import GuardedSave, save_unless_changed
@@ -241,15 +240,3 @@ def merge_undo(request, pk):
             % {"a": merge.kept.code, "b": merge.duplicate.code},
         )
     return redirect("contacts:person-detail", code=merge.kept.code)
-
-
-@never_cache
-@requires("persons.history")
-def person_history(request, code):
-    person = access.get_person_for_user(request.user, code)
-    log_history_read(request.user, person)
-    return render(
-        request,
-        "contacts/person_history.html",
-        {"person": person, "lines": history_for(request.user, person)},
-    )

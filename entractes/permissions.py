@@ -7,10 +7,13 @@ templates ask ``perms_for.<app>_<capability>``. Nothing else tests role names.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -195,94 +198,49 @@ PUBLIC = "public"
 AUTHENTICATED = "authenticated"
 
 
-# Who may read and who may write each kind of record: (read, write) capabilities.
+# Who may read and who may write each kind of record: (read, write) capabilities. Each
+# app declares its own in its ``access.py``: ``RECORD_ACCESS`` (model name -> rule) and
+# ``REFERENCE_LISTS`` (lists every staff member reads in forms and administrators edit).
 # Object rules narrow some of them (a partner practitioner reads only their own line's
 # health records; a peer volunteer corrects only anonymous contacts); see each app's
 # access module. None: nobody, through any page.
-RECORD_ACCESS: dict[str, tuple[str | None, str | None]] = {
-    # Persons and their legal identity.
-    "contacts.Person": ("persons.view", "persons.edit"),
-    "contacts.LegalIdentity": ("persons.read_identity", "persons.edit_identity"),
-    "contacts.PersonMerge": ("persons.merge", "persons.merge"),
-    # Field work.
-    "contacts.Session": ("contacts.log_anonymous", "contacts.log_anonymous"),
-    "contacts.Contact": ("contacts.log_anonymous", "contacts.log_anonymous"),
-    "contacts.ContactMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
-    "contacts.SessionMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
-    "contacts.OnlineRoundSite": ("online.log", "online.log"),
-    "contacts.FollowerSnapshot": ("online.log", "online.log"),
-    "contacts.MediationEvent": ("mediation.log", "mediation.log"),
-    # Health: clinical content.
-    "health.HealthSession": ("health.use", "health.use"),
-    "health.Consultation": ("health.use", "health.use"),
-    "health.ConsultationAct": ("health.use", "health.use"),
-    "health.Workshop": ("health.use", "health.use"),
-    # Access to rights and PSP files.
-    "rights.Procedure": ("rights.use", "rights.use"),
-    "rights.ProcedureStep": ("rights.use", "rights.use"),
-    "rights.PSPFile": ("rights.use", "rights.use"),
-    # Minors' follow-up.
-    "minors.MinorFile": ("minors.read_file", "minors.read_file"),
-    "minors.EducationalMeasure": ("minors.read_file", "minors.read_file"),
-    "minors.Runaway": ("minors.read_file", "minors.read_file"),
-    "minors.ProductUse": ("minors.read_file", "minors.read_file"),
-    "minors.FilePartner": ("minors.read_file", "minors.read_file"),
-    "minors.PartnerExchange": ("minors.read_file", "minors.read_file"),
-    "minors.SafeguardingReport": ("minors.read_file", "minors.read_file"),
-    "minors.ReceivedReport": ("minors.read_file", "minors.read_file"),
-    "minors.TrainingCycle": ("minors.read_file", "minors.read_file"),
-    "minors.AwarenessSession": ("minors.read_file", "minors.read_file"),
-    "minors.SchoolSession": ("minors.read_file", "minors.read_file"),
-    # The report.
-    "reporting.ReferenceFigure": ("reporting.view", "reporting.edit"),
-    "reporting.NarrativeBlock": ("reporting.view", "reporting.edit"),
-    "reporting.CheckAcceptance": ("reporting.edit", "reporting.edit"),
-    "reporting.ReportRender": ("reporting.view", "reporting.edit"),
-    "reporting.Publication": ("reporting.view", "reporting.publish"),
-    "reporting.ExternalId": ("records.import", "records.import"),
-    "reporting.ImportJob": ("records.import", "records.import"),
+Rule = tuple[str | None, str | None]
+KERNEL_RECORD_ACCESS: dict[str, Rule] = {
     # Accounts and the access log (which nobody writes by hand).
-    "entractes.User": ("staff.manage", "staff.manage"),
-    "entractes.Role": ("staff.manage", None),
-    "entractes.AccessLogEntry": ("accesslog.view", None),
+    "User": ("staff.manage", "staff.manage"),
+    "Role": ("staff.manage", None),
+    "AccessLogEntry": ("accesslog.view", None),
     # Sensitive account changes: asked by administrators, decided by a second person.
-    "entractes.AccountChangeRequest": ("staff.confirm", "staff.manage"),
+    "AccountChangeRequest": ("staff.confirm", "staff.manage"),
     # Secrets: enrolment codes and second factors, which no page shows once stored.
-    "entractes.EnrolmentCode": (None, None),
-    "entractes.AuthenticatorDevice": (None, None),
-    "entractes.RecoveryDevice": (None, None),
-    "entractes.RecoveryCode": (None, None),
+    "EnrolmentCode": (None, None),
+    "AuthenticatorDevice": (None, None),
+    "RecoveryDevice": (None, None),
+    "RecoveryCode": (None, None),
     # Tokens of the records' state (entractes.freshness): no page shows or edits them.
-    "entractes.RecordsState": (None, None),
+    "RecordsState": (None, None),
 }
-# Reference lists: every staff member reads them in forms; administrators edit them.
-REFERENCE_LISTS = frozenset(
-    {
-        "contacts.AdSite",
-        "contacts.Channel",
-        "contacts.Language",
-        "contacts.Material",
-        "contacts.MediationTheme",
-        "contacts.OpeningSlot",
-        "contacts.Partner",
-        "contacts.Product",
-        "contacts.ProstitutionMode",
-        "contacts.Service",
-        "contacts.Theme",
-        "contacts.Zone",
-        "health.Act",
-        "health.ServiceLine",
-        "rights.ProcedureTheme",
-        "rights.PSPDocumentKind",
-    }
-)
-for _label in REFERENCE_LISTS:
-    RECORD_ACCESS[_label] = (AUTHENTICATED, "settings.manage")
+REFERENCE_LIST_RULE: Rule = (AUTHENTICATED, "settings.manage")
+
+
+@cache
+def record_access() -> dict[str, Rule]:
+    """Every kind of record ("app.Model") -> (read, write), as the apps declare them."""
+    table = {f"entractes.{name}": rule for name, rule in KERNEL_RECORD_ACCESS.items()}
+    for config in apps.get_app_configs():
+        if config.name == "entractes" or not module_has_submodule(config.module, "access"):
+            continue
+        module = import_module(f"{config.name}.access")
+        for name, rule in getattr(module, "RECORD_ACCESS", {}).items():
+            table[f"{config.label}.{name}"] = rule
+        for name in getattr(module, "REFERENCE_LISTS", ()):
+            table[f"{config.label}.{name}"] = REFERENCE_LIST_RULE
+    return table
 
 
 def roles_reading(label: str) -> set[str]:
     """The roles that may read a kind of record (before object rules)."""
-    read, _write = RECORD_ACCESS[label]
+    read, _write = record_access()[label]
     if read == AUTHENTICATED:
         return set(ROLES)
     return roles_with(read) if read else set()

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rights",
     "minors",
     "reporting",
+    "casefile",
 ]
 
 MIDDLEWARE = [
@@ -294,9 +295,6 @@ PERSON_PANELS = [
     "rights:person-panel",
     "minors:person-panel",
 ]
-
-# Records that count as meeting a person: (model, date field), each with a "person" key.
-PERSON_MEETINGS = [("contacts.Contact", "day"), ("health.Consultation", "day")]
 
 # Demo accounts' shared password (the demo command refuses to run without DEBUG).
 DEMO_PASSWORD = "entractes-demo-2023"  # noqa: S105 (documented demo password)

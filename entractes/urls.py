@@ -1,7 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from entractes import otp, views, views_archive
+from entractes import otp, views
 from entractes.admin import settings_site
 from entractes.permissions import public
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("droits/", include("rights.urls")),
     path("mineurs/", include("minors.urls")),
     path("rapport/", include("reporting.urls")),
+    path("", include("casefile.urls")),
     path("personnel/", views.staff_list, name="staff-list"),
     path("personnel/nouveau/", views.staff_create, name="staff-create"),
     path("personnel/<int:pk>/", views.staff_edit, name="staff-edit"),
@@ -44,16 +45,6 @@ urlpatterns = [
     ),
     path("compte/code/", views.password_with_code, name="password-with-code"),
     path("journal-des-acces/", views.access_log, name="access-log"),
-    *[
-        path(f"archiver/{slug}/<int:pk>/", view, name=f"archive-{slug}")
-        for slug, view in views_archive.archive_views.items()
-    ],
-    path("archives/", views_archive.archive_list, name="archive-list"),
-    path(
-        "archives/<slug:kind>/<int:pk>/restaurer/",
-        views_archive.archive_restore,
-        name="archive-restore",
-    ),
     path("compte/connexion/", views.LoginView.as_view(), name="login"),
     path("compte/deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("compte/mot-de-passe/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -23,6 +23,14 @@ def lines_for_user(user) -> QuerySet[ServiceLine]:
     return ServiceLine.objects.none()
 
 
+def persons_reached(user) -> QuerySet[Consultation]:
+    """The persons a reader of persons reaches through the health unit: those with a live
+    consultation in one of their active lines (registered in contacts.access)."""
+    return Consultation._base_manager.filter(
+        line__practitioners=user, line__active=True, archived_at__isnull=True
+    ).values("person")
+
+
 def consultations_for_user(user) -> QuerySet[Consultation]:
     return Consultation.objects.filter(line__in=lines_for_user(user)).select_related(
         "person", "line"
@@ -94,3 +102,20 @@ def person_health_summary(person: Person) -> dict:
         )
     )
     return {"shared_notes": notes}
+
+
+# Who may read and who may write each kind of record of the app: (read, write)
+# capabilities (composed in entractes.permissions.record_access).
+RECORD_ACCESS = {
+    "HealthSession": ("health.use", "health.use"),
+    "Consultation": ("health.use", "health.use"),
+    "ConsultationAct": ("health.use", "health.use"),
+    "Workshop": ("health.use", "health.use"),
+}
+# Reference lists: every staff member reads them in forms; administrators edit them.
+REFERENCE_LISTS = frozenset(
+    {
+        "Act",
+        "ServiceLine",
+    }
+)

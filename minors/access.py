@@ -82,3 +82,20 @@ def alerts_for_user(user, today: datetime.date | None = None) -> dict[str, Query
             end__isnull=True, file__in=files_for_user(user).open()
         ).select_related("file__person"),
     }
+
+
+# Who may read and who may write each kind of record of the app: (read, write)
+# capabilities (composed in entractes.permissions.record_access).
+RECORD_ACCESS = {
+    "MinorFile": ("minors.read_file", "minors.read_file"),
+    "EducationalMeasure": ("minors.read_file", "minors.read_file"),
+    "Runaway": ("minors.read_file", "minors.read_file"),
+    "ProductUse": ("minors.read_file", "minors.read_file"),
+    "FilePartner": ("minors.read_file", "minors.read_file"),
+    "PartnerExchange": ("minors.read_file", "minors.read_file"),
+    "SafeguardingReport": ("minors.read_file", "minors.read_file"),
+    "ReceivedReport": ("minors.read_file", "minors.read_file"),
+    "TrainingCycle": ("minors.read_file", "minors.read_file"),
+    "AwarenessSession": ("minors.read_file", "minors.read_file"),
+    "SchoolSession": ("minors.read_file", "minors.read_file"),
+}

@@ -66,3 +66,19 @@ def person_rights_for_user(user, person: Person) -> dict | None:
         .order_by("status", "-opened_on"),
         "psp_files": psp_files,
     }
+
+
+# Who may read and who may write each kind of record of the app: (read, write)
+# capabilities (composed in entractes.permissions.record_access).
+RECORD_ACCESS = {
+    "Procedure": ("rights.use", "rights.use"),
+    "ProcedureStep": ("rights.use", "rights.use"),
+    "PSPFile": ("rights.use", "rights.use"),
+}
+# Reference lists: every staff member reads them in forms; administrators edit them.
+REFERENCE_LISTS = frozenset(
+    {
+        "PSPDocumentKind",
+        "ProcedureTheme",
+    }
+)

@@ -249,7 +249,7 @@ def test_person_changes_are_kept_in_history(login, educator):
             "version": person.version,
         },
     )
-    response = client.get(reverse("contacts:person-history", args=[person.code]))
+    response = client.get(reverse("casefile:person-history", args=[person.code]))
     entries = [line.entry for line in response.context["lines"] if line.label == "personne"]
     assert len(entries) == 2
     assert entries[0].actor == educator

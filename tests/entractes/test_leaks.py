@@ -142,8 +142,8 @@ RESTRICTED_READS = {
     "reporting:pdf-download",
     "reporting:publication-download",
     "reporting:export",
-    "contacts:person-data-access",
-    "contacts:person-data-export",
+    "casefile:person-data-access",
+    "casefile:person-data-export",
 }
 # Person panels are open to every person reader; only some read restricted content there.
 PANEL_READERS = {

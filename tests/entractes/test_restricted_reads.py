@@ -36,9 +36,9 @@ EXEMPT = {
 # Pages showing restricted records under a capability that is not itself restricted.
 OTHER_READS = {
     # Minors' files, safeguarding, procedures, PSP files and health records' changes.
-    "contacts:person-history",
+    "casefile:person-history",
     # Archived records of every kind (labels only, but of restricted kinds).
-    "archive-list",
+    "casefile:archive-list",
     # The report's print and exports are logged as such.
     "reporting:pdf-download",
     "reporting:publication-download",
@@ -123,7 +123,7 @@ def test_the_history_and_archive_pages_log_which_page_was_read(
 
     person = Person.objects.get(code=objects["person"]["code"])
     client.force_login(educator)
-    client.get(reverse("contacts:person-history", args=[person.code]))
+    client.get(reverse("casefile:person-history", args=[person.code]))
     entry = AccessLogEntry.objects.latest("pk")
     assert (entry.user, entry.target_type, entry.target_id, entry.detail) == (
         educator,
@@ -132,6 +132,6 @@ def test_the_history_and_archive_pages_log_which_page_was_read(
         "history",
     )
     client.force_login(admin_user)
-    client.get(reverse("archive-list"))
+    client.get(reverse("casefile:archive-list"))
     entry = AccessLogEntry.objects.latest("pk")
     assert (entry.user, entry.detail) == (admin_user, "archive list")

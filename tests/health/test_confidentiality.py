@@ -143,7 +143,7 @@ def test_clinical_marker_never_reaches_a_non_health_role(client, make_user, clin
         reverse("contacts:person-list"),
         reverse("contacts:person-detail", args=[person.code]),
         reverse("health:person-panel", args=[person.code]),
-        reverse("contacts:person-history", args=[person.code]),
+        reverse("casefile:person-history", args=[person.code]),
         reverse("contacts:session-list"),
         reverse("access-log"),
         reverse("health:consultation-detail", args=[clinical["consultation"].pk]),

@@ -103,7 +103,7 @@ def test_encrypted_values_never_reach_the_history_table(records):
 
 def _history(client, user, person):
     client.force_login(user)
-    response = client.get(reverse("contacts:person-history", args=[person.code]))
+    response = client.get(reverse("casefile:person-history", args=[person.code]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -118,7 +118,7 @@ def test_nurse_sees_clinical_changes_educator_sees_them_masked(client, records, 
     assert "Après la modification" in educator_page
     # Not even that a health record exists: health history is for health staff.
     client.force_login(educator)
-    url = reverse("contacts:person-history", args=[person.code])
+    url = reverse("casefile:person-history", args=[person.code])
     labels = {line.label for line in client.get(url).context["lines"]}
     assert "consultation" not in labels and "personne" in labels
     client.force_login(nurse)
@@ -170,5 +170,5 @@ def test_history_read_is_logged_once_and_refused_to_other_roles(
     entry = AccessLogEntry.objects.order_by("pk")[before:].get()
     assert (entry.user, entry.action, entry.detail) == (educator, "read", "history")
     client.force_login(volunteer)
-    url = reverse("contacts:person-history", args=[records["person"].code])
+    url = reverse("casefile:person-history", args=[records["person"].code])
     assert client.get(url).status_code == 403

@@ -29,7 +29,7 @@ def test_educator_archives_a_contact_it_leaves_pages_and_figures(client, educato
     session, _person, kept, mistake = night
     before = _summary(kept)
     client.force_login(educator)
-    url = reverse("archive-contact", args=[mistake.pk])
+    url = reverse("casefile:archive-contact", args=[mistake.pk])
     response = client.post(url, {"reason": "Saisi deux fois"})
     assert response.status_code == 302
     assert response["Location"] == reverse("contacts:session-detail", args=[session.pk])
@@ -51,7 +51,7 @@ def test_educator_archives_a_contact_it_leaves_pages_and_figures(client, educato
 def test_archiving_needs_a_reason_and_writes_nothing_without(client, educator, night):
     _session, _person, _kept, mistake = night
     client.force_login(educator)
-    response = client.post(reverse("archive-contact", args=[mistake.pk]), {"reason": " "})
+    response = client.post(reverse("casefile:archive-contact", args=[mistake.pk]), {"reason": " "})
     assert response.status_code == 200
     assert "Motif" in response.content.decode()
     assert response.context["form"].errors["reason"]
@@ -62,11 +62,11 @@ def test_administrator_sees_archives_and_restores(client, educator, admin_user, 
     _session, _person, kept, mistake = night
     before = _summary(kept)
     client.force_login(educator)
-    client.post(reverse("archive-contact", args=[mistake.pk]), {"reason": "Erreur"})
+    client.post(reverse("casefile:archive-contact", args=[mistake.pk]), {"reason": "Erreur"})
     client.force_login(admin_user)
-    page = client.get(reverse("archive-list")).content.decode()
+    page = client.get(reverse("casefile:archive-list")).content.decode()
     assert "Erreur" in page
-    response = client.post(reverse("archive-restore", args=["contact", mistake.pk]))
+    response = client.post(reverse("casefile:archive-restore", args=["contact", mistake.pk]))
     assert response.status_code == 302
     restored = Contact.objects.get(pk=mistake.pk)
     assert restored.archived_at is None and restored.archive_reason == ""
@@ -76,8 +76,8 @@ def test_administrator_sees_archives_and_restores(client, educator, admin_user, 
 def test_staff_cannot_restore(client, educator, night):
     _session, _person, _kept, mistake = night
     client.force_login(educator)
-    client.post(reverse("archive-contact", args=[mistake.pk]), {"reason": "Erreur"})
-    response = client.post(reverse("archive-restore", args=["contact", mistake.pk]))
+    client.post(reverse("casefile:archive-contact", args=[mistake.pk]), {"reason": "Erreur"})
+    response = client.post(reverse("casefile:archive-restore", args=["contact", mistake.pk]))
     assert response.status_code == 403
     assert Contact.all_objects.get(pk=mistake.pk).archived_at is not None
 
@@ -85,7 +85,7 @@ def test_staff_cannot_restore(client, educator, night):
 def test_peer_volunteer_cannot_archive_a_contact_with_a_known_person(client, make_user, night):
     _session, _person, kept, _mistake = night
     client.force_login(make_user("peer_volunteer"))
-    response = client.post(reverse("archive-contact", args=[kept.pk]), {"reason": "x"})
+    response = client.post(reverse("casefile:archive-contact", args=[kept.pk]), {"reason": "x"})
     assert response.status_code == 404
     assert Contact.objects.filter(pk=kept.pk).exists()
 
@@ -94,10 +94,12 @@ def test_consultation_archive_is_for_health_staff_and_hides_it(client, nurse, ed
     consultation = ConsultationFactory(author=nurse)
     client.force_login(educator)
     assert client.post(
-        reverse("archive-consultation", args=[consultation.pk]), {"reason": "x"}
+        reverse("casefile:archive-consultation", args=[consultation.pk]), {"reason": "x"}
     ).status_code in (403, 404)
     client.force_login(nurse)
-    client.post(reverse("archive-consultation", args=[consultation.pk]), {"reason": "Doublon"})
+    client.post(
+        reverse("casefile:archive-consultation", args=[consultation.pk]), {"reason": "Doublon"}
+    )
     assert not Consultation.objects.filter(pk=consultation.pk).exists()
     assert Consultation.all_objects.filter(pk=consultation.pk).exists()
 
@@ -105,7 +107,9 @@ def test_consultation_archive_is_for_health_staff_and_hides_it(client, nurse, ed
 def test_a_person_with_records_is_not_archived(client, educator, night):
     _session, person, _kept, _mistake = night
     client.force_login(educator)
-    response = client.post(reverse("archive-person", args=[person.pk]), {"reason": "Erreur"})
+    response = client.post(
+        reverse("casefile:archive-person", args=[person.pk]), {"reason": "Erreur"}
+    )
     assert response.status_code == 200
     assert "archivez-les" in response.content.decode()
     assert Person.objects.filter(pk=person.pk).exists()
@@ -114,7 +118,9 @@ def test_a_person_with_records_is_not_archived(client, educator, night):
 def test_an_archived_person_leaves_lists_search_and_pages(client, educator, admin_user):
     person = PersonFactory(nickname="Fantomette")
     client.force_login(educator)
-    client.post(reverse("archive-person", args=[person.pk]), {"reason": "Créée par erreur"})
+    client.post(
+        reverse("casefile:archive-person", args=[person.pk]), {"reason": "Créée par erreur"}
+    )
     assert not Person.objects.filter(pk=person.pk).exists()
     listing = client.post(reverse("contacts:person-list"), {"q": "Fantomette"})
     assert person.code not in listing.content.decode()
@@ -122,7 +128,7 @@ def test_an_archived_person_leaves_lists_search_and_pages(client, educator, admi
     detail = client.get(reverse("contacts:person-detail", args=[person.code]))
     assert detail.status_code == 404
     client.force_login(admin_user)
-    client.post(reverse("archive-restore", args=["person", person.pk]))
+    client.post(reverse("casefile:archive-restore", args=["person", person.pk]))
     client.force_login(educator)
     assert client.get(reverse("contacts:person-detail", args=[person.code])).status_code == 200
 
@@ -138,5 +144,7 @@ def test_a_person_met_only_in_an_archived_contact_is_not_counted(client, educato
     contact = ContactFactory(person=person, author=educator)
     assert figures(year) != before
     client.force_login(educator)
-    client.post(reverse("archive-contact", args=[contact.pk]), {"reason": "Mauvaise personne"})
+    client.post(
+        reverse("casefile:archive-contact", args=[contact.pk]), {"reason": "Mauvaise personne"}
+    )
     assert figures(year) == before

@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts.retention import retention_apply
+from casefile.retention import retention_apply
 
 
 class Command(BaseCommand):

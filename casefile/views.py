@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from entractes import archive
+from casefile import archive
 from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 
@@ -25,7 +26,7 @@ class ArchiveForm(forms.Form):
 
 
 def _archive_view(slug: str):
-    kind = archive.KINDS[slug]
+    kind = archive.kinds()[slug]
 
     @never_cache
     @requires(kind.capability)
@@ -45,7 +46,7 @@ def _archive_view(slug: str):
                 return redirect(kind.after(record))
         return render(
             request,
-            "entractes/archive_confirm.html",
+            "casefile/archive_confirm.html",
             {"form": form, "kind": kind, "label": kind.describe(record)},
         )
 
@@ -53,7 +54,7 @@ def _archive_view(slug: str):
     return view
 
 
-archive_views = {slug: _archive_view(slug) for slug in archive.KINDS}
+archive_views = {slug: _archive_view(slug) for slug in archive.kinds()}
 
 
 @never_cache
@@ -66,17 +67,16 @@ def archive_list(request):
         target="archive",
         detail="archive list",
     )
-    return render(request, "entractes/archive_list.html", {"rows": rows})
+    return render(request, "casefile/archive_list.html", {"rows": rows})
 
 
 @require_POST
 @requires("records.restore")
 def archive_restore(request, kind, pk):
-    if kind not in archive.KINDS:
-        from django.http import Http404
-
+    kinds = archive.kinds()
+    if kind not in kinds:
         raise Http404
-    record = archive.get_archived(archive.KINDS[kind], pk)
+    record = archive.get_archived(kinds[kind], pk)
     archive.restore(record)
     messages.success(request, _("Enregistrement restauré."))
-    return redirect("archive-list")
+    return redirect("casefile:archive-list")

@@ -1,4 +1,5 @@
-"""A person's rights over their data: the right-of-access document, and erasure."""
+"""A person's rights over their data: the change history, the right-of-access document,
+and erasure."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from contacts import access, retention
+from casefile import document as access_document
+from casefile import retention
+from casefile.history import history_for, log_history_read
+from contacts import access
 from entractes.permissions import requires
 
 
@@ -26,15 +30,27 @@ def _person(request, code):
 
 
 @never_cache
+@requires("persons.history")
+def person_history(request, code):
+    person = access.get_person_for_user(request.user, code)
+    log_history_read(request.user, person)
+    return render(
+        request,
+        "casefile/person_history.html",
+        {"person": person, "lines": history_for(request.user, person)},
+    )
+
+
+@never_cache
 @requires("persons.export")
 def person_data_access(request, code):
     """The right-of-access document as a page the person can read (or print)."""
     person, elsewhere = _person(request, code)
     if elsewhere:
         return elsewhere
-    document = retention.person_data_for_user(request.user, person, medium="page")
+    document = access_document.person_data_for_user(request.user, person, medium="page")
     return render(
-        request, "contacts/person_data_access.html", {"person": person, "document": document}
+        request, "casefile/person_data_access.html", {"person": person, "document": document}
     )
 
 
@@ -45,7 +61,7 @@ def person_data_export(request, code):
     person, elsewhere = _person(request, code)
     if elsewhere:
         return elsewhere
-    document = retention.person_data_for_user(request.user, person, medium="json")
+    document = access_document.person_data_for_user(request.user, person, medium="json")
     response = HttpResponse(
         json.dumps(document, ensure_ascii=False, indent=1),
         content_type="application/json; charset=utf-8",
@@ -93,4 +109,4 @@ def person_erase(request, code):
         "form": form,
         "obstacles": retention.erasure_obstacles(person),
     }
-    return render(request, "contacts/person_erase.html", context)
+    return render(request, "casefile/person_erase.html", context)

@@ -13,9 +13,10 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from casefile.retention import person_anonymise
 from contacts.models import Language, LegalIdentity, Person, Product, years_before
-from contacts.retention import ANONYMISED, person_anonymise
 from contacts.services import person_merge
+from entractes.lib.personfile import ANONYMISED
 from entractes.models import AccessLogEntry
 from health.models import Act, Consultation, ConsultationAct
 from minors.models import MinorFile, PartnerExchange, ReceivedReport
@@ -348,7 +349,7 @@ def test_retention_leaves_the_figures_of_past_years_unchanged():
 
 def export(client, user, subject) -> dict:
     client.force_login(user)
-    response = client.get(reverse("contacts:person-data-export", args=[subject.code]))
+    response = client.get(reverse("casefile:person-data-export", args=[subject.code]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     return json.loads(response.content)
@@ -416,7 +417,7 @@ def test_export_is_logged_once(client, full_file, educator):
 )
 def test_export_is_refused_to_other_roles(client, make_user, full_file, role):
     client.force_login(make_user(role))
-    for name in ("contacts:person-data-export", "contacts:person-data-access"):
+    for name in ("casefile:person-data-export", "casefile:person-data-access"):
         before = AccessLogEntry.objects.count()
         response = client.get(reverse(name, args=[full_file.code]))
         assert response.status_code == 403
@@ -429,7 +430,7 @@ def _export_queries(client, user, subject) -> int:
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(user)
-    url = reverse("contacts:person-data-export", args=[subject.code])
+    url = reverse("casefile:person-data-export", args=[subject.code])
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -462,17 +463,17 @@ def test_export_runs_the_same_queries_whatever_the_number_of_records(
 
 def test_the_readable_page_shows_the_document_and_links_the_download(client, full_file, director):
     client.force_login(director)
-    response = client.get(reverse("contacts:person-data-access", args=[full_file.code]))
+    response = client.get(reverse("casefile:person-data-access", args=[full_file.code]))
     body = response.content.decode()
     assert response.status_code == 200
     assert "QUISPE" in body and "Notes mineure RAMONA" in body
     assert "Note clinique RAMONA" not in body
-    assert reverse("contacts:person-data-export", args=[full_file.code]) in body
+    assert reverse("casefile:person-data-export", args=[full_file.code]) in body
 
 
 def test_person_page_links_the_rights_to_those_who_may_use_them(client, full_file, make_user):
-    access = reverse("contacts:person-data-access", args=[full_file.code])
-    erase = reverse("contacts:person-erase", args=[full_file.code])
+    access = reverse("casefile:person-data-access", args=[full_file.code])
+    erase = reverse("casefile:person-erase", args=[full_file.code])
     detail = reverse("contacts:person-detail", args=[full_file.code])
     for role, links in {
         "director": {access, erase},
@@ -491,7 +492,7 @@ def test_person_page_links_the_rights_to_those_who_may_use_them(client, full_fil
 def erase(client, user, subject, **data):
     client.force_login(user)
     payload = {"reason": "request", "confirm": "on"} | data
-    return client.post(reverse("contacts:person-erase", args=[subject.code]), payload)
+    return client.post(reverse("casefile:person-erase", args=[subject.code]), payload)
 
 
 def test_director_erases_a_person_at_once(client, director, author):
@@ -499,7 +500,7 @@ def test_director_erases_a_person_at_once(client, director, author):
     LegalIdentityFactory(person=subject)
     ContactFactory(person=subject, author=author, occurred_at=moment(LATELY), note="Note")
     client.force_login(director)
-    assert client.get(reverse("contacts:person-erase", args=[subject.code])).status_code == 200
+    assert client.get(reverse("casefile:person-erase", args=[subject.code])).status_code == 200
 
     response = erase(client, director, subject)
 
@@ -544,7 +545,7 @@ def test_erasure_is_refused_while_a_follow_up_is_open(client, director, author, 
         expected = "démarche en cours"
 
     client.force_login(director)
-    page = client.get(reverse("contacts:person-erase", args=[subject.code]))
+    page = client.get(reverse("casefile:person-erase", args=[subject.code]))
     response = erase(client, director, subject)
 
     assert expected in page.content.decode()
@@ -583,6 +584,6 @@ def test_a_merged_duplicate_leads_to_the_kept_person(client, director, author, n
     kept, duplicate = person("Gardée"), person("Doublon")
     person_merge(kept=kept, duplicate=duplicate, by=author)
     client.force_login(director)
-    response = client.get(reverse(f"contacts:{name}", args=[duplicate.code]))
+    response = client.get(reverse(f"casefile:{name}", args=[duplicate.code]))
     assert response.status_code == 302
-    assert response["Location"] == reverse(f"contacts:{name}", args=[kept.code])
+    assert response["Location"] == reverse(f"casefile:{name}", args=[kept.code])

@@ -1,8 +1,8 @@
 """A person's change history: every record about them, as far as the reader may see it.
 
-Each kind of record says through which path it reaches the person, who may see its
-history at all, and who may see its values (the others see who changed what, when,
-with the values masked).
+Each kind of record, declared by its app (``<app>/person.py``), says through which path
+it reaches the person, who may see its history at all, and who may see its values (the
+others see who changed what, when, with the values masked).
 """
 
 from __future__ import annotations
@@ -10,51 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from casefile import registry
+from contacts.models import Person
 from entractes.audit import MASK
-from entractes.models import AccessLogEntry
+from entractes.lib.personfile import Record
+from entractes.models import AccessLogEntry, User
 
 LIMIT = 300
-
-
-@dataclass(frozen=True)
-class Kind:
-    model: str  # "app.Model"
-    to_person: str  # lookup from the record to the person's pk
-    see: str | None  # capability needed to see the entries (None: persons.history)
-    values: str | None  # capability needed to see the values (None: whoever sees them)
-    archived: str | None = None  # lookup to the archivable record's archived_at, if any
-
-
-KINDS = [
-    Kind("contacts.Person", "pk", None, None),
-    Kind("contacts.LegalIdentity", "person", "persons.read_identity", None),
-    Kind("contacts.Contact", "person", None, None, "archived_at"),
-    Kind("contacts.ContactMaterial", "contact__person", None, None, "contact__archived_at"),
-    # Health: only health staff see that a health record exists, and its values only
-    # with the clinical capability.
-    Kind("health.Consultation", "person", "health.use", "health.read_clinical", "archived_at"),
-    Kind(
-        "health.ConsultationAct",
-        "consultation__person",
-        "health.use",
-        "health.read_clinical",
-        "consultation__archived_at",
-    ),
-    Kind("rights.Procedure", "person", "rights.use", None, "archived_at"),
-    Kind("rights.ProcedureStep", "procedure__person", "rights.use", None, "procedure__archived_at"),
-    Kind("rights.PSPFile", "person", "rights.use", None),
-    Kind("minors.MinorFile", "person", "minors.read_file", None),
-    Kind("minors.EducationalMeasure", "file__person", "minors.read_file", None),
-    Kind("minors.Runaway", "file__person", "minors.read_file", None),
-    Kind("minors.ProductUse", "file__person", "minors.read_file", None),
-    Kind("minors.FilePartner", "file__person", "minors.read_file", None),
-    Kind("minors.PartnerExchange", "file__person", "minors.read_file", None),
-    Kind("minors.SafeguardingReport", "file__person", "minors.read_file", None),
-]
 
 
 @dataclass
@@ -65,31 +30,34 @@ class Line:
     archived: tuple | None = None  # (when, by whom) for a withdrawn record: no content
 
 
-def log_history_read(user, person) -> None:
+def log_history_read(user: User, person: Person) -> None:
     """The history shows restricted records as far as the reader may see: one entry."""
     AccessLogEntry.objects.record(
         user=user, action=AccessLogEntry.Action.READ, target=person, detail="history"
     )
 
 
-def _visible_kinds(user):
-    return [k for k in KINDS if k.see is None or user.has_capability(k.see)]
+def _visible_kinds(user: User) -> list[Record]:
+    return [
+        kind
+        for kind in registry.records()
+        if kind.history and kind.listed and (kind.see is None or user.has_capability(kind.see))
+    ]
 
 
-def history_for(user, person) -> list[Line]:
+def history_for(user: User, person: Person) -> list[Line]:
     """The latest changes to the person's records the user may see, newest first.
 
     One query for the entries (each kind's records are a subquery), whatever the number
     of records.
     """
     kinds = _visible_kinds(user)
-    models = {k.model: apps.get_model(k.model) for k in kinds}
-    types = ContentType.objects.get_for_models(*models.values())
+    types = ContentType.objects.get_for_models(*(kind.model for kind in kinds))
     query = Q()
     by_type = {}
     archived = {}
     for kind in kinds:
-        model = models[kind.model]
+        model = kind.model
         ct = types[model]
         by_type[ct.pk] = (kind, model)
         records = model._base_manager.filter(**{kind.to_person: person.pk})
