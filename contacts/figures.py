@@ -57,17 +57,14 @@ def _persons(year: int) -> FigureSet:
         person=OuterRef("pk"), day__year=year, channel__kind=Channel.Kind.SOCIAL_NETWORK
     )
     first_contact = Contact.objects.filter(person=OuterRef("pk")).order_by("day", "occurred_at")
-    base = (
-        Person.objects.annotate(first_met=meetings.first_meeting(year))
-        .filter(first_met__isnull=False)
-        .annotate(
-            first_met_ever=meetings.first_meeting(),
-            on_social=Exists(social_contact),
-            first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
-            first_drop_in=Subquery(
-                first_contact.filter(channel__kind=Channel.Kind.DROP_IN).values("day")[:1]
-            ),
-        )
+    base = Person.objects.filter(meetings.met_in(year)).annotate(
+        first_met=meetings.first_meeting(year),
+        first_met_ever=meetings.first_meeting(),
+        on_social=Exists(social_contact),
+        first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
+        first_drop_in=Subquery(
+            first_contact.filter(channel__kind=Channel.Kind.DROP_IN).values("day")[:1]
+        ),
     )
 
     # DISTINCT makes the aggregate read these annotations from a subquery, so each

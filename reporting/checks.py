@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import meetings
 from contacts.figures import CONTACTS, PERSONS
 from contacts.models import Contact, Person
 from entractes.lib.figures import Listing, Value
@@ -76,7 +77,7 @@ def run(year: int, values: dict[str, Value], previous: dict[str, Value]) -> list
                 keys=["schools.pupils", "schools.boys", "schools.girls"],
             )
         )
-    unknown_gender = Person.objects.filter(gender="unknown", contacts__day__year=year).distinct()
+    unknown_gender = Person.objects.filter(meetings.met_in(year), gender="unknown")
     if unknown_gender.exists():
         findings.append(
             Finding(
