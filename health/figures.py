@@ -15,7 +15,7 @@ from health.models import (
     Workshop,
 )
 
-# Listing health records needs what reading them needs.
+# Listing health records needs the capability that reads clinical content.
 CLINICAL = "health.read_clinical"
 
 

@@ -43,7 +43,7 @@ HOUSED_BY = ["clients", "friends", "peers", "family", "alone"]
 HOUSED_WHERE = ["flat", "squat", "hotel", "street"]
 PLACES = [choice.value for choice in MinorFile.Place]
 TOBACCO = "tobacco"
-# Listing what the follow-up of minors recorded needs what reading their files needs.
+# Listing the records of the minors' follow-up needs the capability that reads their files.
 FILES = "minors.read_file"
 
 
