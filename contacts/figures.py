@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext as _
 
 from contacts import meetings
 from contacts.models import (
@@ -26,9 +27,24 @@ from contacts.models import (
     SessionMaterial,
     Theme,
 )
-from entractes.lib.figures import Figure, FigureSet, Value, compute_all, records_all, share
+from entractes.lib.figures import (
+    Figure,
+    FigureSet,
+    Listing,
+    Value,
+    compute_all,
+    records_all,
+    share,
+)
 
 ONLINE = Q(channel__kind__in=Channel.ONLINE)
+
+# Drill-down rows: pseudonyms and dates, never a record's content.
+PERSONS = Listing(lambda p: [p.code, p.nickname])
+CONTACTS = Listing(
+    lambda c: [c.day, c.channel, c.person.code if c.person else _("anonyme")],
+    ("channel", "person"),
+)
 
 
 def _slugs(model) -> list[str]:
@@ -41,17 +57,14 @@ def _persons(year: int) -> FigureSet:
         person=OuterRef("pk"), day__year=year, channel__kind=Channel.Kind.SOCIAL_NETWORK
     )
     first_contact = Contact.objects.filter(person=OuterRef("pk")).order_by("day", "occurred_at")
-    base = (
-        Person.objects.annotate(first_met=meetings.first_meeting(year))
-        .filter(first_met__isnull=False)
-        .annotate(
-            first_met_ever=meetings.first_meeting(),
-            on_social=Exists(social_contact),
-            first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
-            first_drop_in=Subquery(
-                first_contact.filter(channel__kind=Channel.Kind.DROP_IN).values("day")[:1]
-            ),
-        )
+    base = Person.objects.filter(meetings.met_in(year)).annotate(
+        first_met=meetings.first_meeting(year),
+        first_met_ever=meetings.first_meeting(),
+        on_social=Exists(social_contact),
+        first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
+        first_drop_in=Subquery(
+            first_contact.filter(channel__kind=Channel.Kind.DROP_IN).values("day")[:1]
+        ),
     )
 
     # DISTINCT makes the aggregate read these annotations from a subquery, so each
@@ -79,7 +92,12 @@ def _persons(year: int) -> FigureSet:
     ]
     figures += [Figure(f"caarud.gender.{g}", drug & Q(gender=g)) for g in Gender.values]
     figures += [Figure(f"caarud.products.{p}", drug & Q(products__slug=p)) for p in _slugs(Product)]
-    return FigureSet(base, tuple(figures))
+    return FigureSet(
+        base,
+        tuple(figures),
+        listing=PERSONS,
+        lists_for={"caarud.share_of_people": "caarud.people"},
+    )
 
 
 def _contacts(year: int, networks: list[str]) -> FigureSet:
@@ -91,7 +109,7 @@ def _contacts(year: int, networks: list[str]) -> FigureSet:
     figures += [Figure(f"services.{s}", Q(services__slug=s)) for s in _slugs(Service)]
     figures += [Figure(f"social.{n}.contacts", Q(channel__slug=n)) for n in networks]
     figures += [Figure(f"digital.themes.{t}", ONLINE & Q(themes__slug=t)) for t in _slugs(Theme)]
-    return FigureSet(Contact.objects.in_year(year), tuple(figures))
+    return FigureSet(Contact.objects.in_year(year), tuple(figures), listing=CONTACTS)
 
 
 def _material(year: int, materials: list[str]) -> list[FigureSet]:
@@ -110,8 +128,20 @@ def _material(year: int, materials: list[str]) -> list[FigureSet]:
         Figure(f"rdr.material.{m}", Q(material__slug=m), "sum", "quantity") for m in materials
     ]
     return [
-        FigureSet(ContactMaterial.objects.filter(contact__day__year=year), tuple(on_contacts)),
-        FigureSet(SessionMaterial.objects.filter(session__date__year=year), tuple(on_sessions)),
+        FigureSet(
+            ContactMaterial.objects.filter(contact__day__year=year),
+            tuple(on_contacts),
+            listing=Listing(
+                lambda m: [m.contact.day, m.material, m.quantity], ("contact", "material")
+            ),
+        ),
+        FigureSet(
+            SessionMaterial.objects.filter(session__date__year=year),
+            tuple(on_sessions),
+            listing=Listing(
+                lambda m: [m.session.date, m.material, m.quantity], ("session", "material")
+            ),
+        ),
     ]
 
 
@@ -122,6 +152,7 @@ def _online_rounds(year: int) -> FigureSet:
             Figure("digital.messages_sent", Q(), "sum", "messages_sent"),
             Figure("digital.replies", Q(), "sum", "replies"),
         ),
+        lists_for={"digital.reply_rate": "digital.messages_sent"},
     )
 
 
@@ -147,6 +178,7 @@ def figure_sets(year: int) -> list[FigureSet]:
         *_material(year, _slugs(Material)),
         _online_rounds(year),
         *_mediation(year),
+        _follower_records(year, networks),
     ]
 
 
@@ -158,6 +190,21 @@ def _followers(year: int) -> QuerySet:
     return Channel.objects.filter(kind=Channel.Kind.SOCIAL_NETWORK).annotate(
         last_followers=Subquery(last.values("followers")[:1]),
         last_snapshot=Subquery(last.values("pk")[:1]),
+    )
+
+
+def _follower_records(year: int, networks: list[str]) -> FigureSet:
+    """The snapshot behind each network's followers (the year's last one); the values
+    themselves are read in ``figures``."""
+    keys = [f"social.{network}.followers" for network in networks]
+    return FigureSet(
+        FollowerSnapshot.objects.filter(pk__in=_followers(year).values("last_snapshot")),
+        tuple(
+            Figure(key, Q(channel__slug=network))
+            for key, network in zip(keys, networks, strict=True)
+        ),
+        unlisted=frozenset(keys),
+        records_only=True,
     )
 
 
@@ -173,14 +220,6 @@ def figures(year: int) -> dict[str, Value]:
 
 def records(key: str, year: int) -> list[QuerySet]:
     """The records behind a figure (persons, contacts, material lines, events...)."""
-    if key.startswith("social.") and key.endswith(".followers"):
-        slug = key.split(".")[1]
-        snapshot = _followers(year).filter(slug=slug).values("last_snapshot")
-        return [FollowerSnapshot.objects.filter(pk__in=snapshot)]
-    if key == "caarud.share_of_people":
-        return records("caarud.people", year)
-    if key == "digital.reply_rate":
-        return records("digital.messages_sent", year)
     return records_all(figure_sets(year), key)
 
 

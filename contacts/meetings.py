@@ -61,26 +61,26 @@ def _earliest(querysets_and_fields):
     return Least(*rotations)
 
 
-def first_meeting(year: int | None = None):
-    """Expression: the day ``OuterRef('pk')`` was first met (in ``year`` if given)."""
-    sources = []
+def _meetings(year: int | None = None, ref: str = "pk"):
+    """The meetings of the person ``OuterRef(ref)`` (in ``year`` if given), as
+    (queryset, date field) pairs: the one definition of being met in a year."""
     for model, date_field in meeting_sources():
-        records = model._default_manager.filter(person=OuterRef("pk"))
+        records = model._default_manager.filter(person=OuterRef(ref))
         if year is not None:
             records = records.filter(**{f"{date_field}__year": year})
-        sources.append((records, date_field))
-    return _earliest(sources)
+        yield records, date_field
+
+
+def first_meeting(year: int | None = None):
+    """Expression: the day ``OuterRef('pk')`` was first met (in ``year`` if given)."""
+    return _earliest(_meetings(year))
 
 
 def last_meeting(ref: str = "pk"):
     """Expression: the day the person ``OuterRef(ref)`` was last met."""
     parts = [
-        Subquery(
-            model._default_manager.filter(person=OuterRef(ref))
-            .order_by(f"-{date_field}")
-            .values(date_field)[:1]
-        )
-        for model, date_field in meeting_sources()
+        Subquery(records.order_by(f"-{date_field}").values(date_field)[:1])
+        for records, date_field in _meetings(ref=ref)
     ]
     if len(parts) == 1:
         return parts[0]
@@ -89,13 +89,8 @@ def last_meeting(ref: str = "pk"):
 
 
 def met_in(year: int):
-    """Expression: whether ``OuterRef('pk')`` was met in ``year``."""
-    checks = [
-        Exists(
-            model._default_manager.filter(person=OuterRef("pk"), **{f"{date_field}__year": year})
-        )
-        for model, date_field in meeting_sources()
-    ]
+    """Expression: whether ``OuterRef('pk')`` was met in ``year`` (a filter of persons)."""
+    checks = [Exists(records) for records, _date_field in _meetings(year)]
     combined = checks[0]
     for check in checks[1:]:
         combined = combined | check

@@ -315,14 +315,6 @@ class ReferenceItem(models.Model):
         return self.label
 
 
-class ArchivableQuerySet(models.QuerySet):
-    def live(self):
-        return self.filter(archived_at__isnull=True)
-
-    def archived(self):
-        return self.filter(archived_at__isnull=False)
-
-
 class LiveManager(models.Manager):
     """Default manager of archivable records: archived ones are left out of every page,
     list, count and figure. ``all_objects`` reaches them (the archive page)."""
@@ -351,10 +343,6 @@ class Archivable(models.Model):
 
     class Meta:
         abstract = True
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
 
 
 class RecordsState(models.Model):

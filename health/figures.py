@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from entractes.lib.figures import Figure, FigureSet, Value, compute_all, records_all
+from contacts.figures import PERSONS
+from entractes.lib.figures import Figure, FigureSet, Listing, Value, compute_all, records_all
 from health.models import (
     Consultation,
     ConsultationAct,
@@ -13,6 +14,9 @@ from health.models import (
     ServiceLine,
     Workshop,
 )
+
+# Listing health records needs the capability that reads clinical content.
+CLINICAL = "health.read_clinical"
 
 
 def _lines() -> list[str]:
@@ -43,10 +47,29 @@ def figure_sets(year: int) -> list[FigureSet]:
         ),
     ]
     return [
-        FigureSet(HealthSession.objects.filter(date__year=year), tuple(sessions)),
-        FigureSet(Consultation.objects.in_year(year), tuple(consultations)),
-        FigureSet(ConsultationAct.objects.filter(consultation__day__year=year), tuple(acts)),
-        FigureSet(Workshop.objects.filter(date__year=year), (Figure("health.workshops"),)),
+        FigureSet(
+            HealthSession.objects.filter(date__year=year),
+            tuple(sessions),
+            listing=Listing(lambda s: [s.date, s.line], ("line",)),
+            capability=CLINICAL,
+        ),
+        FigureSet(
+            Consultation.objects.in_year(year),
+            tuple(consultations),
+            listing=Listing(lambda c: [c.day, c.line, c.person.code], ("line", "person")),
+            by_value=PERSONS,
+            capability=CLINICAL,
+        ),
+        FigureSet(
+            ConsultationAct.objects.filter(consultation__day__year=year),
+            tuple(acts),
+            capability=CLINICAL,
+        ),
+        FigureSet(
+            Workshop.objects.filter(date__year=year),
+            (Figure("health.workshops"),),
+            capability=CLINICAL,
+        ),
     ]
 
 

@@ -14,6 +14,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from contacts import meetings
+from contacts.figures import PERSONS
 from contacts.models import AgeCategory, Person, Product, ProstitutionMode
 from entractes.lib.figures import (
     Figure,
@@ -42,6 +43,8 @@ HOUSED_BY = ["clients", "friends", "peers", "family", "alone"]
 HOUSED_WHERE = ["flat", "squat", "hotel", "street"]
 PLACES = [choice.value for choice in MinorFile.Place]
 TOBACCO = "tobacco"
+# Listing the records of the minors' follow-up needs the capability that reads their files.
+FILES = "minors.read_file"
 
 
 def _double_measures(year: int) -> Exists:
@@ -141,7 +144,7 @@ def _persons(year: int) -> FigureSet:
             Figure(f"minors.prostitution_modes.{c}.{m}", cat(c) & Q(prostitution_modes__slug=m))
             for m in modes
         ]
-    return FigureSet(base, tuple(figures))
+    return FigureSet(base, tuple(figures), listing=PERSONS, capability=FILES)
 
 
 def figure_sets(year: int) -> list[FigureSet]:
@@ -155,10 +158,11 @@ def figure_sets(year: int) -> list[FigureSet]:
     schools = SchoolSession.objects.filter(date__year=year)
     return [
         _persons(year),
-        FigureSet(runaways, tuple(housing)),
+        FigureSet(runaways, tuple(housing), capability=FILES),
         FigureSet(
             ReceivedReport.objects.filter(received_on__year=year),
             (Figure("minors.reported_not_met", Q(linked_on__isnull=True) | Q(linked_on__gt=last)),),
+            capability=FILES,
         ),
         FigureSet(
             trainings,
@@ -177,6 +181,7 @@ def figure_sets(year: int) -> list[FigureSet]:
                     "_training.satisfaction_points", Q(), "sum", F("satisfaction") * F("trainees")
                 ),
             ),
+            unlisted=frozenset({"training.days"}),
         ),
         FigureSet(
             AwarenessSession.objects.filter(date__year=year), (Figure("awareness.sessions"),)

@@ -8,8 +8,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import meetings
+from contacts.figures import CONTACTS, PERSONS
 from contacts.models import Contact, Person
-from entractes.lib.figures import Value
+from entractes.lib.figures import Listing, Value
 
 # A breakdown and the total it must add up to.
 BREAKDOWNS = [
@@ -36,6 +38,7 @@ class Finding:
     message: str
     records: QuerySet | None = None
     keys: list[str] = field(default_factory=list)
+    listing: Listing = field(default_factory=Listing)
 
 
 def run(year: int, values: dict[str, Value], previous: dict[str, Value]) -> list[Finding]:
@@ -74,7 +77,7 @@ def run(year: int, values: dict[str, Value], previous: dict[str, Value]) -> list
                 keys=["schools.pupils", "schools.boys", "schools.girls"],
             )
         )
-    unknown_gender = Person.objects.filter(gender="unknown", contacts__day__year=year).distinct()
+    unknown_gender = Person.objects.filter(meetings.met_in(year), gender="unknown")
     if unknown_gender.exists():
         findings.append(
             Finding(
@@ -82,6 +85,7 @@ def run(year: int, values: dict[str, Value], previous: dict[str, Value]) -> list
                 _("%(n)s personne(s) rencontrée(s) dans l'année sans genre renseigné.")
                 % {"n": unknown_gender.count()},
                 records=unknown_gender,
+                listing=PERSONS,
             )
         )
     future = Contact.objects.filter(occurred_at__gt=timezone.now())
@@ -91,6 +95,7 @@ def run(year: int, values: dict[str, Value], previous: dict[str, Value]) -> list
                 "contacts:future",
                 _("%(n)s contact(s) daté(s) dans le futur.") % {"n": future.count()},
                 records=future,
+                listing=CONTACTS,
             )
         )
     for key in WATCHED:

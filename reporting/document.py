@@ -1,4 +1,4 @@
-"""The report document: one context for the HTML preview and the PDF."""
+"""The report document: its template context and the PDF rendered from it."""
 
 from __future__ import annotations
 
@@ -34,12 +34,11 @@ def context(
         part: [b for b in blocks if b["part"] == part and b["kind"] in ("focus", "case_note")]
         for part in NarrativeBlock.Part.values
     }
-    previous = previous if previous is not None else figures.previous_values(year)[0]
     return {
         "year": year,
         "values": values,
         "v": {key.replace(".", "__"): value for key, value in values.items()},
-        "sections": _compared(year, values, previous),
+        "sections": figures.compared(year, values, previous=previous),
         "charts": charts.report_charts(values, slug_labels()),
         "editorial": of("editorial"),
         "presentation": of("presentation"),
@@ -48,20 +47,6 @@ def context(
         "boxes": by_part,
         "appendix": sorted(values.items()),
     }
-
-
-def _compared(year, values, previous):
-    sections = []
-    for slug, title, prefixes in figures.SECTIONS:
-        rows = [
-            figures.Row(
-                k, v, previous.get(k), figures.change(v, previous.get(k)), figures.can_list(k)
-            )
-            for k, v in values.items()
-            if k.startswith(prefixes)
-        ]
-        sections.append((slug, title, rows))
-    return sections
 
 
 def render_pdf(year: int, values: dict[str, Value], narrative: list[dict], on_step=None) -> bytes:

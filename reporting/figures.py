@@ -7,27 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import caches
-from django.db.models import QuerySet
 
 from contacts import figures as contact_figures
 from contacts.models import Contact
 from entractes import freshness
-from entractes.lib.figures import Value
+from entractes.lib.figures import FigureSet, Value
 from health import figures as health_figures
 from health.models import Consultation
 from minors import figures as minors_figures
 from rights import figures as rights_figures
 
-# The apps' figure modules, and the key prefixes each one owns.
-SOURCES = [
-    (
-        contact_figures,
-        ("attendance.", "caarud.", "rdr.", "services.", "mediation.", "digital.", "social."),
-    ),
-    (health_figures, ("health.",)),
-    (rights_figures, ("rights.",)),
-    (minors_figures, ("minors.", "training.", "awareness.", "schools.")),
-]
+# The apps' figure modules: each computes its keys (``figures``) and declares its figure
+# sets with their drill-down (``figure_sets``).
+SOURCES = [contact_figures, health_figures, rights_figures, minors_figures]
 
 # Sections of the report, as in the specification.
 SECTIONS = [
@@ -40,39 +32,33 @@ SECTIONS = [
     ("training", "7. Former et sensibiliser", ("training.", "awareness.", "schools.")),
 ]
 
-# Figures that count persons or records and can be opened as a list.
-NOT_LISTED_SUFFIXES = (
-    "share_of_people",
-    "reply_rate",
-    "followers",
-    "_share",
-    "satisfaction",
-    "interest",
-)
-
 
 def all_figures(year: int) -> dict[str, Value]:
     """Every key of the specification for a year, sorted."""
     values: dict[str, Value] = {}
-    for module, _prefixes in SOURCES:
+    for module in SOURCES:
         values.update(module.figures(year))
     return dict(sorted(values.items()))
 
 
-def owner(key: str):
-    for module, prefixes in SOURCES:
-        if key.startswith(prefixes):
-            return module
-    raise KeyError(key)
+def figure_sets(year: int) -> list[FigureSet]:
+    """Every figure set of every app for a year."""
+    return [figure_set for module in SOURCES for figure_set in module.figure_sets(year)]
 
 
-def records(key: str, year: int) -> list[QuerySet]:
-    """The records behind a figure, from the app that owns it."""
-    return owner(key).records(key, year)
+def declaring(key: str, year: int) -> list[FigureSet]:
+    """The sets that hold the records behind a key (several for a sum of parts)."""
+    return [figure_set for figure_set in figure_sets(year) if figure_set.declares(key)]
 
 
-def can_list(key: str) -> bool:
-    return not key.endswith(NOT_LISTED_SUFFIXES) and not key.startswith(("training.days",))
+def listable_keys(year: int) -> set[str]:
+    """The keys whose records are offered as a list."""
+    return {
+        figure.key
+        for figure_set in figure_sets(year)
+        for figure in figure_set.figures
+        if figure_set.listable(figure.key)
+    }
 
 
 def has_records(year: int) -> bool:
@@ -123,15 +109,22 @@ def change(value: Value, previous: Value) -> float | None:
 
 
 def compared(
-    year: int, values: dict[str, Value] | None = None, *, kept: bool = False
+    year: int,
+    values: dict[str, Value] | None = None,
+    *,
+    previous: dict[str, Value] | None = None,
+    kept: bool = False,
 ) -> list[tuple[str, str, list[Row]]]:
-    """The year's figures by section, each beside the previous year and the change in %."""
+    """The year's figures by section, each beside the previous year (computed or reference
+    figures, see previous_values, unless given) and the change in %."""
     values = values if values is not None else all_figures(year)
-    previous, _source = previous_values(year, kept=kept)
+    if previous is None:
+        previous, _source = previous_values(year, kept=kept)
+    listable = listable_keys(year)
     sections = []
     for slug, title, prefixes in SECTIONS:
         rows = [
-            Row(key, value, previous.get(key), change(value, previous.get(key)), can_list(key))
+            Row(key, value, previous.get(key), change(value, previous.get(key)), key in listable)
             for key, value in values.items()
             if key.startswith(prefixes)
         ]

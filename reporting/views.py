@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts import figures as contact_figures
-from contacts.models import Person, years_before
+from contacts.models import years_before
 from entractes.concurrency import save_unless_changed
 from entractes.lib.exports import to_csv, to_xlsx
 from entractes.models import AccessLogEntry
@@ -32,9 +32,6 @@ from reporting.models import (
     ReportRender,
     render_markdown,
 )
-
-# Drill-down into these families needs the capability that reads their records.
-RESTRICTED_FAMILIES = {"health.": "health.read_clinical", "minors.": "minors.read_file"}
 
 
 def _year(value) -> int:
@@ -127,70 +124,30 @@ def drilldown(request):
     year, key = _year(request.GET.get("year")), request.GET.get("key", "")
     if not key:
         return redirect("reporting:figures")
-    for prefix, capability in RESTRICTED_FAMILIES.items():
-        if key.startswith(prefix) and not request.user.has_capability(capability):
+    sets = figures.declaring(key, year)
+    if not sets:
+        raise Http404
+    for capability in sorted({s.capability for s in sets if s.capability}):
+        if not request.user.has_capability(capability):
             AccessLogEntry.objects.record_refusal(
                 user=request.user, target=f"figure:{key}", detail=capability
             )
             raise PermissionDenied
-    try:
-        querysets = figures.records(key, year)
-    except KeyError:
-        raise Http404 from None
     values = figures.kept_figures(year)
+    if key not in values:
+        raise Http404
     AccessLogEntry.objects.record(
         user=request.user,
         action=AccessLogEntry.Action.DRILLDOWN,
         target=f"figure:{key}",
         detail=str(year),
     )
-    lists = [(qs.model._meta.verbose_name_plural, _rows(qs)) for qs in querysets]
+    lists = [(s.base.model._meta.verbose_name_plural, s.rows(key)) for s in sets]
     return render(
         request,
         "reporting/drilldown.html",
         {"key": key, "year": year, "value": values.get(key), "lists": lists},
     )
-
-
-def _rows(queryset, limit: int = 2000) -> list[list]:
-    """Rows of a drill-down list: what identifies a record, never its content."""
-    if queryset.query.values_select:  # distinct persons behind records: their ids
-        return [
-            [p.code, p.nickname] for p in Person.all_objects.filter(pk__in=list(queryset[:limit]))
-        ]
-    model = queryset.model._meta.label_lower
-    columns = {
-        "contacts.person": lambda p: [p.code, p.nickname],
-        "contacts.contact": lambda c: [
-            c.day,
-            c.channel,
-            c.person.code if c.person else _("anonyme"),
-        ],
-        "contacts.contactmaterial": lambda m: [m.contact.day, m.material, m.quantity],
-        "contacts.sessionmaterial": lambda m: [m.session.date, m.material, m.quantity],
-        "health.consultation": lambda c: [c.day, c.line, c.person.code],
-        "health.healthsession": lambda s: [s.date, s.line],
-        "rights.procedure": lambda p: [p.opened_on, p.theme, p.person.code, p.get_status_display()],
-        "rights.pspfile": lambda f: [
-            f.filed_on,
-            f.get_kind_display(),
-            f.person.code,
-            f.get_state_display(),
-        ],
-    }
-    render_row = columns.get(model, lambda obj: [str(obj)])
-    related = {
-        "contacts.contact": ["channel", "person"],
-        "contacts.contactmaterial": ["contact", "material"],
-        "contacts.sessionmaterial": ["session", "material"],
-        "health.consultation": ["line", "person"],
-        "health.healthsession": ["line"],
-        "rights.procedure": ["theme", "person"],
-        "rights.pspfile": ["person"],
-    }.get(model)
-    if related:
-        queryset = queryset.select_related(*related)
-    return [render_row(obj) for obj in queryset[:limit]]
 
 
 @never_cache
@@ -221,7 +178,7 @@ def checks_page(request, year):
     previous, _source = figures.previous_values(year)
     accepted = {a.code: a for a in CheckAcceptance.objects.filter(year=year)}
     findings = [
-        (f, accepted.get(f.code), _rows(f.records)[:50] if f.records is not None else [])
+        (f, accepted.get(f.code), f.listing.rows(f.records, 50) if f.records is not None else [])
         for f in checks.run(year, values, previous)
     ]
     return render(request, "reporting/checks.html", {"year": year, "findings": findings})

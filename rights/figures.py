@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from entractes.lib.figures import Figure, FigureSet, Value, compute_all, records_all
+from entractes.lib.figures import Figure, FigureSet, Listing, Value, compute_all, records_all
 from rights.models import FINAL_FAVOURABLE, Procedure, ProcedureTheme, PSPFile
+
+PROCEDURES = Listing(
+    lambda p: [p.opened_on, p.theme, p.person.code, p.get_status_display()], ("theme", "person")
+)
+PSP_FILES = Listing(
+    lambda f: [f.filed_on, f.get_kind_display(), f.person.code, f.get_state_display()],
+    ("person",),
+)
 
 
 def figure_sets(year: int) -> list[FigureSet]:
@@ -25,12 +33,15 @@ def figure_sets(year: int) -> list[FigureSet]:
         Figure("rights.psp.favourable", FINAL_FAVOURABLE),
     )
     return [
-        FigureSet(Procedure.objects.filter(opened_on__year=year), tuple(opened)),
+        FigureSet(
+            Procedure.objects.filter(opened_on__year=year), tuple(opened), listing=PROCEDURES
+        ),
         FigureSet(
             Procedure.objects.filter(status=Procedure.Status.COMPLETED, status_on__year=year),
             tuple(completed),
+            listing=PROCEDURES,
         ),
-        FigureSet(PSPFile.objects.filter(filed_on__year=year), psp),
+        FigureSet(PSPFile.objects.filter(filed_on__year=year), psp, listing=PSP_FILES),
     ]
 
 

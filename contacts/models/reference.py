@@ -62,10 +62,6 @@ class Channel(ReferenceItem):
         verbose_name = _("canal")
         verbose_name_plural = _("canaux")
 
-    @property
-    def is_online(self) -> bool:
-        return self.kind in self.ONLINE
-
 
 class Material(ReferenceItem):
     """Harm-reduction material (report keys ``rdr.material.<slug>``)."""

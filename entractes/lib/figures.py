@@ -8,12 +8,19 @@ handed out on contacts and on sessions, say).
 
 Sums must not share a set with figures whose filters cross a many-to-many relation:
 the join would repeat rows. Distinct counts are safe anywhere.
+
+A set also declares its drill-down: how its records are shown (``listing``, and
+``by_value`` for the distinct values of ``distinct`` figures), the capability needed to
+list them (``capability``), the keys whose records are not offered as a list
+(``unlisted``), and keys computed elsewhere that list the records of one of its figures
+(``lists_for``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -43,16 +50,43 @@ class Figure:
         raise ValueError(f"Unknown measure {self.measure!r}")
 
 
+def _as_text(record) -> list:
+    return [str(record)]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rows of a drill-down list: what identifies a record, never its content."""
+
+    columns: Callable[[Any], list] = _as_text
+    related: tuple[str, ...] = ()
+
+    def rows(self, queryset: QuerySet, limit: int = 2000) -> list[list]:
+        if self.related:
+            queryset = queryset.select_related(*self.related)
+        return [self.columns(record) for record in queryset[:limit]]
+
+
 @dataclass(frozen=True)
 class FigureSet:
-    """Figures over one base queryset (the records of one year)."""
+    """Figures over one base queryset (the records of one year), and their drill-down.
+
+    ``records_only``: the set declares the records behind figures computed elsewhere;
+    it computes nothing.
+    """
 
     base: QuerySet
     figures: tuple[Figure, ...]
+    listing: Listing = Listing()
+    by_value: Listing = Listing()
+    capability: str | None = None
+    unlisted: frozenset[str] = frozenset()
+    lists_for: Mapping[str, str] = field(default_factory=dict)
+    records_only: bool = False
 
     def compute(self) -> dict[str, int]:
         """Every value of the set in one query."""
-        if not self.figures:
+        if not self.figures or self.records_only:
             return {}
         aliases = {f"v{index}": figure for index, figure in enumerate(self.figures)}
         row = self.base.aggregate(**{alias: f.aggregate() for alias, f in aliases.items()})
@@ -61,15 +95,33 @@ class FigureSet:
     def get(self, key: str) -> Figure | None:
         return next((figure for figure in self.figures if figure.key == key), None)
 
+    def declares(self, key: str) -> bool:
+        """Whether the set holds the records behind ``key``."""
+        return key in self.lists_for or self.get(key) is not None
+
+    def listable(self, key: str) -> bool:
+        """Whether the records behind ``key`` are offered as a list."""
+        return self.get(key) is not None and key not in self.unlisted
+
     def records(self, key: str) -> QuerySet:
         """The records behind one value (for ``distinct``, the distinct ``field`` values)."""
-        figure = self.get(key)
+        figure = self.get(self.lists_for.get(key, key))
         if figure is None:
             raise KeyError(key)
         matching = self.base.filter(figure.where)
         if figure.measure == "distinct":
             return matching.values_list(figure.field, flat=True).distinct()
         return matching.distinct()
+
+    def rows(self, key: str, limit: int = 2000) -> list[list]:
+        """The drill-down rows of the records behind ``key``."""
+        figure = self.get(self.lists_for.get(key, key))
+        records = self.records(key)
+        if figure.measure == "distinct":
+            model = self.base.model._meta.get_field(figure.field).related_model
+            ids = list(records[:limit])
+            return self.by_value.rows(model._default_manager.filter(pk__in=ids), limit)
+        return self.listing.rows(records, limit)
 
 
 def compute_all(sets: Iterable[FigureSet]) -> dict[str, int]:
@@ -83,7 +135,7 @@ def compute_all(sets: Iterable[FigureSet]) -> dict[str, int]:
 
 def records_all(sets: Iterable[FigureSet], key: str) -> list[QuerySet]:
     """The records behind a key, one queryset per set that declares it."""
-    found = [figure_set.records(key) for figure_set in sets if figure_set.get(key)]
+    found = [figure_set.records(key) for figure_set in sets if figure_set.declares(key)]
     if not found:
         raise KeyError(key)
     return found
