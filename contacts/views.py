@@ -90,35 +90,21 @@ def person_edit(request, code):
     person = access.get_person_for_user(request.user, code)
     if person.merged_into_id:
         return redirect("contacts:person-detail", code=person.code)
-    current = None
     form = PersonForm(request.POST or None, instance=person)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = dict(form.cleaned_data)
-        version = data.pop("version")
         data.pop("confirm_new", None)
-        try:
-            if version is None:
-                # Nobody knows which version the form was opened on: never saved unchecked.
-                raise services.ConcurrentEdit
-            services.person_update(person=person, data=data, version=version)
-        except services.ConcurrentEdit:
-            # Keep what was typed; show the version saved meanwhile.
-            current = Person.all_objects.get(pk=person.pk)
-            form = PersonForm(request.POST, instance=current)
-            form.data = form.data.copy()
-            form.data["version"] = current.version
-            messages.error(
-                request,
-                _(
-                    "Cette fiche a été modifiée par quelqu'un d'autre pendant votre saisie : rien n'a été "
-                    "enregistré. Comparez avec la version actuelle ci-contre, puis enregistrez à nouveau."
-                ),
-            )
-        else:
-            messages.success(request, _("Fiche mise à jour."))
-            return redirect("contacts:person-detail", code=person.code)
+        services.person_update(person=person, data=data)
+
+    edit = save_unless_changed(request, person, form.is_valid(), save)
+    if edit.saved:
+        messages.success(request, _("Fiche mise à jour."))
+        return redirect("contacts:person-detail", code=person.code)
     return render(
-        request, "contacts/person_form.html", {"form": form, "person": person, "current": current}
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": person, "seen": edit.seen, "conflict": edit.conflict},
     )
 
 

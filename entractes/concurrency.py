@@ -19,19 +19,19 @@ from django.db import transaction
 
 from entractes.audit import MASK
 
-# Child rows edited with their parent, part of its fingerprint.
-CHILDREN = {
-    "contacts.Contact": {"material_lines": ("material_id", "quantity")},
-    "health.Consultation": {"acts": ("act_id", "result")},
-}
-
 
 def fingerprint(instance) -> str:
+    """The record's fields, many-to-many choices and declared child rows, hashed.
+
+    A model whose child rows are edited with it names them in ``fingerprint_children``:
+    ``{"related_name": ("column", ...)}``, e.g. ``{"acts": ("act_id", "result")}``.
+    """
     model = type(instance)
     data = {f.attname: f.value_to_string(instance) for f in model._meta.concrete_fields}
     for field in model._meta.many_to_many:
         data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
-    for name, columns in CHILDREN.get(model._meta.label, {}).items():
+    children: dict[str, tuple[str, ...]] = getattr(model, "fingerprint_children", {})
+    for name, columns in children.items():
         rows = getattr(instance, name).values_list(*columns)
         data[name] = sorted([list(row) for row in rows], key=str)
     encoded = json.dumps(data, sort_keys=True, default=str).encode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -161,6 +163,11 @@ class Contact(Archivable):
 
     objects = LiveManager.from_queryset(ContactQuerySet)()
     all_objects = ContactQuerySet.as_manager()
+
+    # Edited with the contact, so part of what a concurrent edit compares.
+    fingerprint_children: ClassVar[dict[str, tuple[str, ...]]] = {
+        "material_lines": ("material_id", "quantity")
+    }
 
     class Meta:
         verbose_name = _("contact")
