@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ManyToManyRel, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,7 +97,7 @@ def _person_relations():
         model = rel.related_model
         if (model._meta.label_lower, rel.field.name) in _NOT_MOVED:
             continue
-        if rel.many_to_many:
+        if isinstance(rel, ManyToManyRel):
             yield rel.through, rel.field, "m2m"
         elif rel.one_to_one:
             yield model, rel.field, "one"
