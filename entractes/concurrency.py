@@ -57,13 +57,12 @@ class Conflict(Exception):
         )
 
     def changes(self) -> list[tuple[str, str]]:
-        """What the other person changed, as the record now stands."""
+        """What the other person changed, as the record now stands, then its child rows
+        (``fingerprint_children``) as they now are."""
         entry = self.last_change
-        if entry is None:
-            return []
         model = type(self.current)
         rows = []
-        for name, values in entry.changes_dict.items():
+        for name, values in entry.changes_dict.items() if entry is not None else ():
             try:
                 field = model._meta.get_field(name)
             except Exception:  # noqa: S112 (a field removed since)
@@ -75,6 +74,10 @@ class Conflict(Exception):
                 display = getattr(self.current, f"get_{name}_display", None)
                 after = display() if display else getattr(self.current, name, "")
             rows.append((str(field.verbose_name), "" if after in (None, "None") else str(after)))
+        for name in getattr(model, "fingerprint_children", {}):
+            related = getattr(self.current, name)
+            lines = ", ".join(str(line) for line in related.all())
+            rows.append((str(related.model._meta.verbose_name_plural), lines))
         return rows
 
 

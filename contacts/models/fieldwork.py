@@ -80,6 +80,12 @@ class Session(models.Model):
 
     objects = SessionQuerySet.as_manager()
 
+    # Its material and site lines are edited on its own pages, guarded like the session.
+    fingerprint_children: ClassVar[dict[str, tuple[str, ...]]] = {
+        "material_lines": ("material_id", "quantity", "mode", "partner_id"),
+        "site_lines": ("site_id", "messages_sent", "replies"),
+    }
+
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")

@@ -41,7 +41,7 @@ def _value(bound):
 def form_data(context):
     """What the browser would send back for the page's form (and formsets) untouched."""
     data = {"seen": context["seen"]}
-    for name in ("form", "acts"):
+    for name in ("form", "acts", "formset"):
         if name not in context:
             continue
         item = context[name]
@@ -187,7 +187,8 @@ def _staff_account(user):
     return account, reverse("staff-edit", args=[account.pk]), "first_name"
 
 
-# Every edit page guarded by save_unless_changed: (build, roles, model).
+# Every edit page guarded by save_unless_changed: (build, roles, model). The session's
+# material and sites pages (formsets of its lines) are tested below, on their lines.
 GUARDED = {
     **{name: (build, roles, model) for name, (build, roles, model, _f) in CASES.items()},
     "session": (_session, ("educator",), Session),
@@ -295,3 +296,50 @@ def test_the_concurrency_kernel_names_no_app_model():
     source = inspect.getsource(concurrency)
     for app in ("contacts.", "health.", "rights.", "minors.", "reporting."):
         assert app not in source
+
+
+def _first_line(page, value):
+    """What a person types on the first empty line of a session's material or sites page."""
+    from contacts.models import AdSite, Material
+
+    if page == "contacts:session-material":
+        material = Material.objects.filter(active=True).order_by("pk")[int(value) % 2]
+        return {"material_lines-0-material": str(material.pk), "material_lines-0-quantity": value}
+    site = AdSite.objects.order_by("pk")[int(value) % 2]
+    return {"site_lines-0-site": str(site.pk), "site_lines-0-messages_sent": value}
+
+
+@pytest.mark.parametrize("page", ["contacts:session-material", "contacts:session-sites"])
+def test_the_session_line_pages_refuse_the_second_save_and_keep_what_was_typed(make_user, page):
+    first, second = make_user("educator"), make_user("educator")
+    session = SessionFactory(created_by=first)
+    url = reverse(page, args=[session.pk])
+    alice, bob = Client(), Client()
+    alice.force_login(first)
+    bob.force_login(second)
+    alice_data = form_data(alice.get(url).context)
+    bob_data = form_data(bob.get(url).context)
+    lines = session.material_lines if page.endswith("material") else session.site_lines
+
+    assert alice.post(url, {**alice_data, **_first_line(page, "5")}).status_code == 302
+    alice_line = str(lines.get())
+    refused = bob.post(url, {**bob_data, **_first_line(page, "8")})
+    tally.add("lost_update_pairs")
+    tally.add("lost_updates", int([str(line) for line in lines.all()] != [alice_line]))
+    assert refused.status_code == 200
+    page_text = refused.content.decode().replace("&#x27;", "'")
+    assert "Rien n'a été enregistré" in page_text
+    assert alice_line in page_text  # the other's version is shown
+    assert 'value="8"' in page_text  # what Bob typed is kept
+    assert [str(line) for line in lines.all()] == [alice_line]
+
+    # A post without the version is refused the same way.
+    no_version = {**bob_data, **_first_line(page, "8")}
+    del no_version["seen"]
+    assert bob.post(url, no_version).status_code == 200
+    assert lines.count() == 1
+
+    # Having seen it, Bob saves again deliberately: his line is added beside Alice's.
+    again = {**form_data(refused.context), **_first_line(page, "8")}
+    assert bob.post(url, again).status_code == 302
+    assert lines.count() == 2
