@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from contacts.forms import IdentityForm, MergeForm, PersonFilterForm, PersonForm
 from contacts.history import history_for, log_history_read
 from contacts.models import LegalIdentity, Person
 from contacts.views_fieldwork import contacts_panel_queryset
-from entractes.concurrency import GuardedSave, save_unless_changed
+from entractes.concurrency import Conflict, GuardedSave, fingerprint, save_unless_changed
 from entractes.permissions import requires
 
 PAGE_SIZE = 50
@@ -169,10 +170,17 @@ def identity_edit(request, code):
         services.identity_save(person=person, data=form.cleaned_data)
 
     if identity is None:
-        # A first identity: nothing to overwrite yet.
-        edit = GuardedSave(seen="", saved=request.method == "POST" and valid)
-        if edit.saved:
-            save()
+        # A first identity: nothing to overwrite, unless somebody wrote one meanwhile.
+        edit = GuardedSave(seen="")
+        if request.method == "POST" and valid:
+            with transaction.atomic():
+                written = LegalIdentity.objects.select_for_update().filter(person=person).first()
+                if written is None:
+                    save()
+                    edit.saved = True
+                else:
+                    edit.conflict = Conflict(current=written, seen="")
+                    edit.seen = fingerprint(written)
     else:
         edit = save_unless_changed(request, identity, valid, save)
     if edit.saved:

@@ -343,3 +343,29 @@ def test_the_session_line_pages_refuse_the_second_save_and_keep_what_was_typed(m
     again = {**form_data(refused.context), **_first_line(page, "8")}
     assert bob.post(url, again).status_code == 302
     assert lines.count() == 2
+
+
+def test_a_first_identity_written_meanwhile_is_not_overwritten(make_user):
+    first, second = make_user("educator"), make_user("educator")
+    person = PersonFactory()
+    url = reverse("contacts:identity-edit", args=[person.code])
+    alice, bob = Client(), Client()
+    alice.force_login(first)
+    bob.force_login(second)
+    alice_data = form_data(alice.get(url).context)
+    bob_data = form_data(bob.get(url).context)
+    assert (
+        alice.post(url, {**alice_data, "last_name": "Alicenom", "first_names": "A"}).status_code
+        == 302
+    )
+    refused = bob.post(url, {**bob_data, "last_name": "Bobnom", "first_names": "B"})
+    tally.add("lost_update_pairs")
+    tally.add("lost_updates", int(LegalIdentity.objects.get(person=person).last_name != "Alicenom"))
+    assert refused.status_code == 200
+    page = refused.content.decode().replace("&#x27;", "'")
+    assert "Rien n'a été enregistré" in page
+    assert "Alicenom" in page and 'value="Bobnom"' in page
+    assert LegalIdentity.objects.get(person=person).last_name == "Alicenom"
+    again = {**form_data(refused.context), "last_name": "Bobnom"}
+    assert bob.post(url, again).status_code == 302
+    assert LegalIdentity.objects.get(person=person).last_name == "Bobnom"
