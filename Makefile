@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON = $(shell scripts/find-python)
 
-.PHONY: run test setup messages lint check bench-report serve bench-load
+.PHONY: run test setup messages lint typecheck check bench-report serve bench-load
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
@@ -52,6 +52,14 @@ bench-load: setup
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Every app's services, access rules, figures and person modules (a new one is picked up).
+TYPECHECKED = $(wildcard */services.py */access.py */figures.py */person.py */*/person.py)
+
+## typecheck: mypy with django-stubs on $(TYPECHECKED) (settings in pyproject.toml)
+typecheck: $(VENV)/.installed
+	DEBUG=on $(VENV)/bin/mypy $(TYPECHECKED)
 
 check: $(VENV)/.installed
 	DEBUG=on $(PY) manage.py makemigrations --check --dry-run

@@ -19,7 +19,7 @@ from contacts.models import (
     Session,
     age_category_q,
 )
-from entractes.models import AccessLogEntry
+from entractes.models import AccessLogEntry, User
 
 # The persons a reader without ``persons.edit`` reaches, as each app giving such a reach
 # registers it when ready (health: a partner practitioner's own patients): user -> a
@@ -32,7 +32,7 @@ def register_reach(reach: Callable[[Any], QuerySet[Any]]) -> None:
         _REACHES.append(reach)
 
 
-def _reach(user) -> Q | None:
+def _reach(user: User) -> Q | None:
     """Which persons a reader reaches: all of them for those who create and correct
     persons (field and health staff, the director); for a reader who only views them
     (the partner practitioner), the adults the apps let them reach, never a minor.
@@ -45,7 +45,7 @@ def _reach(user) -> Q | None:
     return seen & ~age_category_q(AgeCategory.MINOR, timezone.localdate())
 
 
-def persons_for_user(user):
+def persons_for_user(user: User):
     """Current persons the user may list (none without ``persons.view``)."""
     if not user.has_capability("persons.view"):
         return Person.objects.none()
@@ -53,7 +53,7 @@ def persons_for_user(user):
     return Person.objects.all() if reach is None else Person.objects.filter(reach)
 
 
-def get_person_for_user(user, code: str) -> Person:
+def get_person_for_user(user: User, code: str) -> Person:
     """A person by code, or 404 for 'missing' and 'not allowed' alike.
 
     A merged duplicate is returned as it is (a pointer): the view redirects to the
@@ -73,7 +73,7 @@ def get_person_for_user(user, code: str) -> Person:
         raise Http404 from None
 
 
-def get_identity_for_user(user, person: Person) -> LegalIdentity | None:
+def get_identity_for_user(user: User, person: Person) -> LegalIdentity | None:
     """The legal identity of a person, logged as a read; 404 when not allowed."""
     if not user.has_capability("persons.read_identity"):
         AccessLogEntry.objects.record_refusal(user=user, target=person, detail="identity")
@@ -85,7 +85,7 @@ def get_identity_for_user(user, person: Person) -> LegalIdentity | None:
     return identity
 
 
-def get_merge_for_user(user, pk: int) -> PersonMerge:
+def get_merge_for_user(user: User, pk: int) -> PersonMerge:
     if not user.has_capability("persons.merge"):
         raise Http404
     try:
@@ -94,13 +94,13 @@ def get_merge_for_user(user, pk: int) -> PersonMerge:
         raise Http404 from None
 
 
-def sessions_for_user(user):
+def sessions_for_user(user: User):
     if not user.has_capability("contacts.log_anonymous"):
         return Session.objects.none()
     return Session.objects.all()
 
 
-def get_session_for_user(user, pk: int) -> Session:
+def get_session_for_user(user: User, pk: int) -> Session:
     try:
         return sessions_for_user(user).get(pk=pk)
     except Session.DoesNotExist:
@@ -108,7 +108,7 @@ def get_session_for_user(user, pk: int) -> Session:
         raise Http404 from None
 
 
-def get_contact_for_user(user, pk: int) -> Contact:
+def get_contact_for_user(user: User, pk: int) -> Contact:
     """A contact to correct: with a known person only for those who log persons."""
     contacts = Contact.objects.select_related("person", "session", "channel")
     if not user.has_capability("contacts.log"):
@@ -122,7 +122,7 @@ def get_contact_for_user(user, pk: int) -> Contact:
         raise Http404 from None
 
 
-def get_mediation_for_user(user, pk: int) -> MediationEvent:
+def get_mediation_for_user(user: User, pk: int) -> MediationEvent:
     if not user.has_capability("mediation.log"):
         raise Http404
     try:

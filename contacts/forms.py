@@ -90,7 +90,6 @@ class PersonCodeField(forms.CharField):
 
 
 class PersonForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_new = forms.BooleanField(
         label=_("J'ai vérifié : ce n'est aucune des personnes proposées ci-dessus."),
         required=False,
@@ -128,8 +127,6 @@ class PersonForm(forms.ModelForm):
 
     def __init__(self, *args, show_confirm: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
         self.fields["code"].required = False
         self.fields["birth_year"].widget.attrs.update({"min": 1900, "inputmode": "numeric"})
         self.fields["nickname"].widget.attrs.update({"autocomplete": "off"})
@@ -236,12 +233,7 @@ class ContactRowForm(forms.Form):
     the most used ones as columns, the single-contact form all of them.
     """
 
-    person = forms.CharField(
-        label=_("Personne (code)"),
-        required=False,
-        max_length=12,
-        help_text=_("Vide : contact anonyme."),
-    )
+    person = PersonCodeField(required=False, help_text=_("Vide : contact anonyme."))
     anonymous_gender = forms.ChoiceField(
         label=_("Genre estimé"), required=False, choices=[("", "—"), *Gender.choices]
     )
@@ -303,21 +295,6 @@ class ContactRowForm(forms.Form):
                 widget.attrs["class"] = "form-select form-select-sm"
             else:
                 widget.attrs["class"] = "form-control form-control-sm"
-
-    def clean_person(self) -> Person | None:
-        code = normalize_code(self.cleaned_data.get("person") or "")
-        if not code:
-            return None
-        person = (
-            Person.all_objects.filter(code=code, archived_at__isnull=True)
-            .select_related("merged_into")
-            .first()
-        )
-        if person is None:
-            raise forms.ValidationError(
-                _("Aucune personne ne porte le code %(code)s.") % {"code": code}
-            )
-        return person.merged_into or person
 
     def clean(self):
         data = super().clean()

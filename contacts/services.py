@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import ManyToManyRel, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,10 @@ from contacts.models import (
     generate_code,
     search_key,
 )
+from entractes.lib.writes import save_record
+
+if TYPE_CHECKING:
+    from entractes.models import User
 
 
 class MergeError(Exception):
@@ -62,72 +66,29 @@ def likely_duplicates(
 
 
 @transaction.atomic
-def person_create(*, data: dict[str, Any], by) -> Person:
+def person_create(*, data: dict[str, Any], by: User) -> Person:
     """Create a person from a form's cleaned data (many-to-many lists included)."""
-    data.pop("version", None)
-    m2m = {
-        name: data.pop(name)
-        for name in ("languages", "products", "prostitution_modes")
-        if name in data
-    }
-    person = Person(**data, created_by=by)
-    if not person.code:
-        person.code = generate_code()
-        while Person.all_objects.filter(code=person.code).exists():
-            person.code = generate_code()
-    person.full_clean()
-    person.save()
-    for name, values in m2m.items():
-        getattr(person, name).set(values)
-    return person
-
-
-class ConcurrentEdit(Exception):
-    """The record changed since the form was opened; nothing was saved."""
-
-
-def person_update(*, person: Person, data: dict[str, Any], version: int | None = None) -> Person:
-    """Apply a form's cleaned data to a person.
-
-    With ``version`` (the one the form was opened on), a person changed meanwhile by
-    somebody else is not overwritten: ConcurrentEdit is raised and nothing is saved.
-    """
-    with transaction.atomic():
-        if version is not None:
-            moved = Person.all_objects.filter(pk=person.pk, version=version).update(
-                version=F("version") + 1
-            )
-            if not moved:
-                raise ConcurrentEdit
-            person.version = version + 1
-        return _person_apply(person, data)
+    data = dict(data)
+    if not data.get("code"):
+        data["code"] = generate_code()
+        while Person.all_objects.filter(code=data["code"]).exists():
+            data["code"] = generate_code()
+    return save_record(Person(created_by=by), data)
 
 
 @transaction.atomic
-def _person_apply(person: Person, data: dict[str, Any]) -> Person:
-    m2m = {
-        name: data.pop(name)
-        for name in ("languages", "products", "prostitution_modes")
-        if name in data
-    }
-    for name, value in data.items():
-        setattr(person, name, value)
-    person.full_clean()
-    person.save()
-    for name, values in m2m.items():
-        getattr(person, name).set(values)
-    return person
+def person_update(*, person: Person, data: dict[str, Any]) -> Person:
+    """Apply a form's cleaned data to a person (the edit page guards concurrent saves
+    with ``entractes.concurrency``)."""
+    person.version += 1
+    return save_record(person, data)
 
 
 @transaction.atomic
 def identity_save(*, person: Person, data: dict[str, Any]) -> LegalIdentity:
     """Create or update the legal identity of a person."""
     identity = LegalIdentity.objects.filter(person=person).first() or LegalIdentity(person=person)
-    for name, value in data.items():
-        setattr(identity, name, value)
-    identity.full_clean()
-    identity.save()
-    return identity
+    return save_record(identity, data)
 
 
 def _person_relations():
@@ -136,7 +97,7 @@ def _person_relations():
         model = rel.related_model
         if (model._meta.label_lower, rel.field.name) in _NOT_MOVED:
             continue
-        if rel.many_to_many:
+        if isinstance(rel, ManyToManyRel):
             yield rel.through, rel.field, "m2m"
         elif rel.one_to_one:
             yield model, rel.field, "one"
@@ -145,7 +106,7 @@ def _person_relations():
 
 
 @transaction.atomic
-def person_merge(*, kept: Person, duplicate: Person, by) -> PersonMerge:
+def person_merge(*, kept: Person, duplicate: Person, by: User) -> PersonMerge:
     """Merge ``duplicate`` into ``kept``: every linked record moves to ``kept``; the
     duplicate stays as a pointer, out of lists and counts. Undone by ``person_merge_undo``.
     """
@@ -190,7 +151,7 @@ def person_merge(*, kept: Person, duplicate: Person, by) -> PersonMerge:
 
 
 @transaction.atomic
-def person_merge_undo(*, merge: PersonMerge, by) -> PersonMerge:
+def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
     """Undo a merge: the records that moved go back; both persons are current again."""
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
@@ -228,29 +189,17 @@ class SheetError(Exception):
 
 
 @transaction.atomic
-def session_create(*, data: dict[str, Any], by) -> Session:
-    """Open a session (round or opening) from a form's cleaned data."""
-    zones, staff = data.pop("zones", []), data.pop("staff", [])
-    session = Session(**data, created_by=by)
-    session.full_clean()
-    session.save()
-    session.zones.set(zones)
-    session.staff.set(staff or [by])
-    return session
+def session_create(*, data: dict[str, Any], by: User) -> Session:
+    """Open a session (round or opening) from a form's cleaned data; nobody named in
+    its staff: the one who opens it."""
+    data = {**data, "staff": data.get("staff") or [by]}
+    return save_record(Session(created_by=by), data)
 
 
 @transaction.atomic
 def session_update(*, session: Session, data: dict[str, Any]) -> Session:
     """Change a session; its contacts follow its date (they are counted on its day)."""
-    zones, staff = data.pop("zones", None), data.pop("staff", None)
-    for name, value in data.items():
-        setattr(session, name, value)
-    session.full_clean()
-    session.save()
-    if zones is not None:
-        session.zones.set(zones)
-    if staff is not None:
-        session.staff.set(staff)
+    save_record(session, data)
     session.contacts.exclude(day=session.date).update(day=session.date)
     return session
 
@@ -298,7 +247,7 @@ def _write_contact(contact: Contact, row: dict[str, Any]) -> Contact:
 
 
 @transaction.atomic
-def round_sheet_save(*, session: Session, rows: list[dict[str, Any]], by) -> list[Contact]:
+def round_sheet_save(*, session: Session, rows: list[dict[str, Any]], by: User) -> list[Contact]:
     """Write every row of a round sheet as a contact of the session, or none at all."""
     contacts = []
     for row in rows:
@@ -311,7 +260,7 @@ def round_sheet_save(*, session: Session, rows: list[dict[str, Any]], by) -> lis
 
 @transaction.atomic
 def contact_save(
-    *, row: dict[str, Any], by, contact: Contact | None = None, occurred_at=None
+    *, row: dict[str, Any], by: User, contact: Contact | None = None, occurred_at=None
 ) -> Contact:
     """Create or correct one contact (outside a sheet: phone, social network, parcel...)."""
     if contact is None:
@@ -323,7 +272,7 @@ def contact_save(
 
 @transaction.atomic
 def follower_snapshot_record(
-    *, channel: Channel, date: datetime.date, followers: int, by
+    *, channel: Channel, date: datetime.date, followers: int, by: User
 ) -> FollowerSnapshot:
     """Record a network's follower count; a second count the same day replaces the first."""
     snapshot, _created = FollowerSnapshot.objects.update_or_create(
@@ -334,13 +283,6 @@ def follower_snapshot_record(
 
 @transaction.atomic
 def mediation_save(
-    *, data: dict[str, Any], by, event: MediationEvent | None = None
+    *, data: dict[str, Any], by: User, event: MediationEvent | None = None
 ) -> MediationEvent:
-    themes = data.pop("themes", [])
-    event = event or MediationEvent(author=by)
-    for name, value in data.items():
-        setattr(event, name, value)
-    event.full_clean()
-    event.save()
-    event.themes.set(themes)
-    return event
+    return save_record(event or MediationEvent(author=by), data)

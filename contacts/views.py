@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from contacts import access, services
 from contacts.forms import IdentityForm, MergeForm, PersonFilterForm, PersonForm
 from contacts.models import LegalIdentity, Person
 from contacts.views_fieldwork import contacts_panel_queryset
-from entractes.concurrency import GuardedSave, save_unless_changed
+from entractes.concurrency import Conflict, GuardedSave, fingerprint, save_unless_changed
 from entractes.permissions import requires
 
 PAGE_SIZE = 50
@@ -89,35 +90,21 @@ def person_edit(request, code):
     person = access.get_person_for_user(request.user, code)
     if person.merged_into_id:
         return redirect("contacts:person-detail", code=person.code)
-    current = None
     form = PersonForm(request.POST or None, instance=person)
-    if request.method == "POST" and form.is_valid():
+
+    def save():
         data = dict(form.cleaned_data)
-        version = data.pop("version")
         data.pop("confirm_new", None)
-        try:
-            if version is None:
-                # Nobody knows which version the form was opened on: never saved unchecked.
-                raise services.ConcurrentEdit
-            services.person_update(person=person, data=data, version=version)
-        except services.ConcurrentEdit:
-            # Keep what was typed; show the version saved meanwhile.
-            current = Person.all_objects.get(pk=person.pk)
-            form = PersonForm(request.POST, instance=current)
-            form.data = form.data.copy()
-            form.data["version"] = current.version
-            messages.error(
-                request,
-                _(
-                    "Cette fiche a été modifiée par quelqu'un d'autre pendant votre saisie : rien n'a été "
-                    "enregistré. Comparez avec la version actuelle ci-contre, puis enregistrez à nouveau."
-                ),
-            )
-        else:
-            messages.success(request, _("Fiche mise à jour."))
-            return redirect("contacts:person-detail", code=person.code)
+        services.person_update(person=person, data=data)
+
+    edit = save_unless_changed(request, person, form.is_valid(), save)
+    if edit.saved:
+        messages.success(request, _("Fiche mise à jour."))
+        return redirect("contacts:person-detail", code=person.code)
     return render(
-        request, "contacts/person_form.html", {"form": form, "person": person, "current": current}
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": person, "seen": edit.seen, "conflict": edit.conflict},
     )
 
 
@@ -182,10 +169,17 @@ def identity_edit(request, code):
         services.identity_save(person=person, data=form.cleaned_data)
 
     if identity is None:
-        # A first identity: nothing to overwrite yet.
-        edit = GuardedSave(seen="", saved=request.method == "POST" and valid)
-        if edit.saved:
-            save()
+        # A first identity: nothing to overwrite, unless somebody wrote one meanwhile.
+        edit = GuardedSave(seen="")
+        if request.method == "POST" and valid:
+            with transaction.atomic():
+                written = LegalIdentity.objects.select_for_update().filter(person=person).first()
+                if written is None:
+                    save()
+                    edit.saved = True
+                else:
+                    edit.conflict = Conflict(current=written, seen="")
+                    edit.seen = fingerprint(written)
     else:
         edit = save_unless_changed(request, identity, valid, save)
     if edit.saved:

@@ -183,14 +183,20 @@ def round_sheet(request, pk):
 def session_material(request, pk):
     session = access.get_session_for_user(request.user, pk)
     formset = SessionMaterialFormSet(request.POST or None, instance=session)
-    if request.method == "POST" and formset.is_valid():
-        formset.save()
+    edit = save_unless_changed(request, session, formset.is_valid(), formset.save)
+    if edit.saved:
         messages.success(request, _("Matériel hors contact enregistré."))
         return redirect("contacts:session-detail", pk=session.pk)
     return render(
         request,
         "contacts/session_lines.html",
-        {"session": session, "formset": formset, "title": _("Matériel hors contact")},
+        {
+            "session": session,
+            "formset": formset,
+            "title": _("Matériel hors contact"),
+            "seen": edit.seen,
+            "conflict": edit.conflict,
+        },
     )
 
 
@@ -199,14 +205,20 @@ def session_material(request, pk):
 def session_sites(request, pk):
     session = access.get_session_for_user(request.user, pk)
     formset = OnlineRoundSiteFormSet(request.POST or None, instance=session)
-    if request.method == "POST" and formset.is_valid():
-        formset.save()
+    edit = save_unless_changed(request, session, formset.is_valid(), formset.save)
+    if edit.saved:
         messages.success(request, _("Sites visités enregistrés."))
         return redirect("contacts:session-detail", pk=session.pk)
     return render(
         request,
         "contacts/session_lines.html",
-        {"session": session, "formset": formset, "title": _("Sites d'annonces visités")},
+        {
+            "session": session,
+            "formset": formset,
+            "title": _("Sites d'annonces visités"),
+            "seen": edit.seen,
+            "conflict": edit.conflict,
+        },
     )
 
 

@@ -19,19 +19,19 @@ from django.db import transaction
 
 from entractes.audit import MASK
 
-# Child rows edited with their parent, part of its fingerprint.
-CHILDREN = {
-    "contacts.Contact": {"material_lines": ("material_id", "quantity")},
-    "health.Consultation": {"acts": ("act_id", "result")},
-}
-
 
 def fingerprint(instance) -> str:
+    """The record's fields, many-to-many choices and declared child rows, hashed.
+
+    A model whose child rows are edited with it names them in ``fingerprint_children``:
+    ``{"related_name": ("column", ...)}``, e.g. ``{"acts": ("act_id", "result")}``.
+    """
     model = type(instance)
     data = {f.attname: f.value_to_string(instance) for f in model._meta.concrete_fields}
     for field in model._meta.many_to_many:
         data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
-    for name, columns in CHILDREN.get(model._meta.label, {}).items():
+    children: dict[str, tuple[str, ...]] = getattr(model, "fingerprint_children", {})
+    for name, columns in children.items():
         rows = getattr(instance, name).values_list(*columns)
         data[name] = sorted([list(row) for row in rows], key=str)
     encoded = json.dumps(data, sort_keys=True, default=str).encode()
@@ -57,13 +57,12 @@ class Conflict(Exception):
         )
 
     def changes(self) -> list[tuple[str, str]]:
-        """What the other person changed, as the record now stands."""
+        """What the other person changed, as the record now stands, then its child rows
+        (``fingerprint_children``) as they now are."""
         entry = self.last_change
-        if entry is None:
-            return []
         model = type(self.current)
         rows = []
-        for name, values in entry.changes_dict.items():
+        for name, values in entry.changes_dict.items() if entry is not None else ():
             try:
                 field = model._meta.get_field(name)
             except Exception:  # noqa: S112 (a field removed since)
@@ -75,6 +74,10 @@ class Conflict(Exception):
                 display = getattr(self.current, f"get_{name}_display", None)
                 after = display() if display else getattr(self.current, name, "")
             rows.append((str(field.verbose_name), "" if after in (None, "None") else str(after)))
+        for name in getattr(model, "fingerprint_children", {}):
+            related = getattr(self.current, name)
+            lines = ", ".join(str(line) for line in related.all())
+            rows.append((str(related.model._meta.verbose_name_plural), lines))
         return rows
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from entractes.lib.writes import save_record
 from entractes.models import AccountChangeRequest, EnrolmentCode, Role, User
 from entractes.permissions import GUARDED, HEALTH_ROLES, guarded_roles
 
@@ -259,9 +260,7 @@ def staff_update(*, user: User, form_data: dict[str, Any], by: User) -> AccountC
         raise StaffError(_("Vous ne pouvez pas vous attribuer un rôle du pôle santé."))
     now, waiting, waiting_lines = _split_grant(user=user, roles=roles, lines=lines)
     with set_actor(by):
-        for name, value in form_data.items():
-            setattr(user, name, value)
-        user.save()
+        save_record(user, form_data)
         user.roles.set(Role.objects.filter(slug__in=(new_slugs & user.role_slugs) | now))
         user.health_lines.remove(*user.health_lines.exclude(pk__in=[line.pk for line in lines]))
         change = None

@@ -11,11 +11,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from contacts.models import Person
-from entractes.models import AccessLogEntry
+from entractes.models import AccessLogEntry, User
 from health.models import Consultation, HealthSession, ServiceLine, Workshop
 
 
-def lines_for_user(user) -> QuerySet[ServiceLine]:
+def lines_for_user(user: User) -> QuerySet[ServiceLine]:
     if user.has_capability("health.read_clinical"):
         return ServiceLine.objects.filter(active=True)
     if user.has_capability("health.use"):
@@ -23,7 +23,7 @@ def lines_for_user(user) -> QuerySet[ServiceLine]:
     return ServiceLine.objects.none()
 
 
-def persons_reached(user) -> QuerySet[Consultation]:
+def persons_reached(user: User) -> QuerySet[Consultation]:
     """The persons a reader of persons reaches through the health unit: those with a live
     consultation in one of their active lines (registered in contacts.access)."""
     return Consultation._base_manager.filter(
@@ -31,32 +31,32 @@ def persons_reached(user) -> QuerySet[Consultation]:
     ).values("person")
 
 
-def consultations_for_user(user) -> QuerySet[Consultation]:
+def consultations_for_user(user: User) -> QuerySet[Consultation]:
     return Consultation.objects.filter(line__in=lines_for_user(user)).select_related(
         "person", "line"
     )
 
 
-def sessions_for_user(user) -> QuerySet[HealthSession]:
+def sessions_for_user(user: User) -> QuerySet[HealthSession]:
     return HealthSession.objects.filter(line__in=lines_for_user(user)).select_related(
         "line", "practitioner"
     )
 
 
-def workshops_for_user(user) -> QuerySet[Workshop]:
+def workshops_for_user(user: User) -> QuerySet[Workshop]:
     if not user.has_capability("health.use"):
         return Workshop.objects.none()
     return Workshop.objects.select_related("line")
 
 
-def log_list_read(user, what: str) -> None:
+def log_list_read(user: User, what: str) -> None:
     """Record that a health list was shown to the user."""
     AccessLogEntry.objects.record(
         user=user, action=AccessLogEntry.Action.READ, target=f"health:{what}", detail=what
     )
 
 
-def get_consultation_for_user(user, pk: int) -> Consultation:
+def get_consultation_for_user(user: User, pk: int) -> Consultation:
     """A consultation the user may read, logged; 404 for missing and not allowed alike."""
     try:
         consultation = consultations_for_user(user).get(pk=pk)
@@ -68,7 +68,7 @@ def get_consultation_for_user(user, pk: int) -> Consultation:
     return consultation
 
 
-def get_session_for_user(user, pk: int) -> HealthSession:
+def get_session_for_user(user: User, pk: int) -> HealthSession:
     try:
         return sessions_for_user(user).get(pk=pk)
     except HealthSession.DoesNotExist:
@@ -76,7 +76,7 @@ def get_session_for_user(user, pk: int) -> HealthSession:
         raise Http404 from None
 
 
-def person_consultations_for_user(user, person: Person) -> QuerySet[Consultation] | None:
+def person_consultations_for_user(user: User, person: Person) -> QuerySet[Consultation] | None:
     """The person's consultations for health staff (logged), None for anybody else."""
     if not user.has_capability("health.use"):
         return None

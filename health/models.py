@@ -7,6 +7,7 @@ see ``health/access.py``.
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -153,6 +154,9 @@ class Consultation(Archivable):
 
     objects = LiveManager.from_queryset(ConsultationQuerySet)()
     all_objects = ConsultationQuerySet.as_manager()
+
+    # Edited with the consultation, so part of what a concurrent edit compares.
+    fingerprint_children: ClassVar[dict[str, tuple[str, ...]]] = {"acts": ("act_id", "result")}
 
     class Meta:
         verbose_name = _("consultation")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from entractes.lib.writes import save_record
 from health.models import Consultation, ConsultationAct, HealthSession, Workshop
+
+if TYPE_CHECKING:
+    from entractes.models import User
 
 
 @transaction.atomic
@@ -14,15 +18,11 @@ def consultation_save(
     *,
     data: dict[str, Any],
     acts: list[dict[str, Any]],
-    by,
+    by: User,
     consultation: Consultation | None = None,
 ) -> Consultation:
     """Create or correct a consultation with its acts, all or nothing."""
-    consultation = consultation or Consultation(author=by)
-    for name, value in data.items():
-        setattr(consultation, name, value)
-    consultation.full_clean(exclude=["day"])
-    consultation.save()
+    consultation = save_record(consultation or Consultation(author=by), data, exclude=["day"])
     consultation.acts.all().delete()
     for act in acts:
         line = ConsultationAct(consultation=consultation, **act)
@@ -33,23 +33,11 @@ def consultation_save(
 
 @transaction.atomic
 def health_session_save(
-    *, data: dict[str, Any], by, session: HealthSession | None = None
+    *, data: dict[str, Any], by: User, session: HealthSession | None = None
 ) -> HealthSession:
-    session = session or HealthSession(created_by=by)
-    for name, value in data.items():
-        setattr(session, name, value)
-    session.full_clean()
-    session.save()
-    return session
+    return save_record(session or HealthSession(created_by=by), data)
 
 
 @transaction.atomic
-def workshop_save(*, data: dict[str, Any], by, workshop: Workshop | None = None) -> Workshop:
-    participants = data.pop("participants", [])
-    workshop = workshop or Workshop(created_by=by)
-    for name, value in data.items():
-        setattr(workshop, name, value)
-    workshop.full_clean()
-    workshop.save()
-    workshop.participants.set(participants)
-    return workshop
+def workshop_save(*, data: dict[str, Any], by: User, workshop: Workshop | None = None) -> Workshop:
+    return save_record(workshop or Workshop(created_by=by), data)

@@ -10,27 +10,27 @@ from django.utils import timezone
 
 from contacts import meetings
 from contacts.models import Person
-from entractes.models import AccessLogEntry
-from minors.models import MinorFile, ReceivedReport, Runaway
+from entractes.models import AccessLogEntry, User
+from minors.models import FileQuerySet, MinorFile, ReceivedReport, Runaway
 
 
-def _allowed(user) -> bool:
+def _allowed(user: User) -> bool:
     return user.has_capability("minors.read_file")
 
 
-def log_list_read(user, what: str) -> None:
+def log_list_read(user: User, what: str) -> None:
     AccessLogEntry.objects.record(
         user=user, action=AccessLogEntry.Action.READ, target=f"minors:{what}", detail=what
     )
 
 
-def files_for_user(user) -> QuerySet[MinorFile]:
+def files_for_user(user: User) -> FileQuerySet:
     if not _allowed(user):
         return MinorFile.objects.none()
     return MinorFile.objects.select_related("person", "worker")
 
 
-def get_file_for_user(user, pk: int) -> MinorFile:
+def get_file_for_user(user: User, pk: int) -> MinorFile:
     """A file, its read logged; 404 for missing and not allowed alike."""
     try:
         minor_file = files_for_user(user).get(pk=pk)
@@ -41,13 +41,13 @@ def get_file_for_user(user, pk: int) -> MinorFile:
     return minor_file
 
 
-def reports_for_user(user) -> QuerySet[ReceivedReport]:
+def reports_for_user(user: User) -> QuerySet[ReceivedReport]:
     if not _allowed(user):
         return ReceivedReport.objects.none()
     return ReceivedReport.objects.select_related("partner", "person")
 
 
-def get_report_for_user(user, pk: int) -> ReceivedReport:
+def get_report_for_user(user: User, pk: int) -> ReceivedReport:
     try:
         return reports_for_user(user).get(pk=pk)
     except ReceivedReport.DoesNotExist:
@@ -55,7 +55,7 @@ def get_report_for_user(user, pk: int) -> ReceivedReport:
         raise Http404 from None
 
 
-def person_files_for_user(user, person: Person) -> list[MinorFile] | None:
+def person_files_for_user(user: User, person: Person) -> list[MinorFile] | None:
     """The person's files for the person page (logged), or None: others see nothing."""
     if not _allowed(user):
         return None
@@ -66,7 +66,7 @@ def person_files_for_user(user, person: Person) -> list[MinorFile] | None:
     return list(files_for_user(user).filter(person=person))
 
 
-def alerts_for_user(user, today: datetime.date | None = None) -> dict[str, QuerySet]:
+def alerts_for_user(user: User, today: datetime.date | None = None) -> dict[str, QuerySet]:
     """Open files needing attention: no contact for 30 days (minors), a birthday of 18
     or 21 within 30 days, a runaway still open."""
     today = today or timezone.localdate()

@@ -177,8 +177,12 @@ def figure_sets(year: int) -> list[FigureSet]:
                     "sum",
                     "trainees",
                 ),
+                # Figure also sums an expression (its ``field`` is annotated as a name).
                 Figure(
-                    "_training.satisfaction_points", Q(), "sum", F("satisfaction") * F("trainees")
+                    "_training.satisfaction_points",
+                    Q(),
+                    "sum",
+                    F("satisfaction") * F("trainees"),  # type: ignore[arg-type]
                 ),
             ),
             unlisted=frozenset({"training.days"}),
@@ -196,9 +200,19 @@ def figure_sets(year: int) -> list[FigureSet]:
                 Figure(
                     "_schools.satisfaction_weight", Q(satisfaction__isnull=False), "sum", "pupils"
                 ),
-                Figure("_schools.satisfaction_points", Q(), "sum", F("satisfaction") * F("pupils")),
+                Figure(
+                    "_schools.satisfaction_points",
+                    Q(),
+                    "sum",
+                    F("satisfaction") * F("pupils"),  # type: ignore[arg-type]
+                ),
                 Figure("_schools.interest_weight", Q(interest__isnull=False), "sum", "pupils"),
-                Figure("_schools.interest_points", Q(), "sum", F("interest") * F("pupils")),
+                Figure(
+                    "_schools.interest_points",
+                    Q(),
+                    "sum",
+                    F("interest") * F("pupils"),  # type: ignore[arg-type]
+                ),
             ),
         ),
     ]
@@ -213,7 +227,7 @@ def figures(year: int) -> dict[str, FigureValue]:
     """Every key of sections 6 and 7 for a year, in a fixed number of queries."""
     raw = compute_all(figure_sets(year))
     values: dict[str, FigureValue] = {k: v for k, v in raw.items() if not k.startswith("_")}
-    days = values["training.days"]
+    days = raw["training.days"]
     values["training.days"] = int(days) if days == int(days) else float(days)
     values["training.trainees_departement_share"] = share(
         raw["_training.trainees_departement"], values["training.trainees"]

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
 from contacts.models import Person
-from minors.models import MinorFile, ReceivedReport
+from entractes.lib.writes import save_record
+from minors.models import MinorFile, Period, ReceivedReport
+
+if TYPE_CHECKING:
+    from entractes.models import User
 
 
 @transaction.atomic
-def file_save(*, data: dict[str, Any], by, minor_file: MinorFile | None = None) -> MinorFile:
-    minor_file = minor_file or MinorFile(created_by=by)
-    for name, value in data.items():
-        setattr(minor_file, name, value)
-    minor_file.full_clean()
-    minor_file.save()
-    return minor_file
+def file_save(*, data: dict[str, Any], by: User, minor_file: MinorFile | None = None) -> MinorFile:
+    return save_record(minor_file or MinorFile(created_by=by), data)
 
 
 @transaction.atomic
-def record_add(*, instance: models.Model, minor_file: MinorFile, by) -> models.Model:
-    """Attach a sub-record (measure, runaway, use, partner, exchange, report) to a file."""
+def record_add(*, instance: Any, minor_file: MinorFile, by: User) -> models.Model:
+    """Attach a sub-record (measure, runaway, use, partner, exchange, report) to a file.
+
+    ``instance`` is any of those models (each with its ``file``), unsaved."""
     instance.file = minor_file
     # Read the model's fields, not the instance: an unset foreign key raises on access.
     names = {field.name for field in instance._meta.concrete_fields}
@@ -35,7 +36,7 @@ def record_add(*, instance: models.Model, minor_file: MinorFile, by) -> models.M
 
 
 @transaction.atomic
-def period_end(*, period: models.Model, end: datetime.date) -> models.Model:
+def period_end(*, period: Period, end: datetime.date) -> Period:
     period.end = end
     period.full_clean()
     period.save(update_fields=["end"])
@@ -43,11 +44,8 @@ def period_end(*, period: models.Model, end: datetime.date) -> models.Model:
 
 
 @transaction.atomic
-def report_save(*, data: dict[str, Any], by) -> ReceivedReport:
-    report = ReceivedReport(author=by, **data)
-    report.full_clean()
-    report.save()
-    return report
+def report_save(*, data: dict[str, Any], by: User) -> ReceivedReport:
+    return save_record(ReceivedReport(author=by), data)
 
 
 @transaction.atomic
@@ -62,7 +60,8 @@ def report_link(
 
 
 @transaction.atomic
-def training_save(*, instance: models.Model, by) -> models.Model:
+def training_save(*, instance: Any, by: User) -> models.Model:
+    """Save a training cycle or an awareness session (any model with ``created_by``)."""
     instance.created_by = by
     instance.full_clean()
     instance.save()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from entractes.lib.writes import save_record
 from reporting import checks, document, figures
 from reporting.models import (
     CheckAcceptance,
@@ -20,13 +21,16 @@ from reporting.models import (
     ReportRender,
 )
 
+if TYPE_CHECKING:
+    from entractes.models import User
+
 
 class PublishError(Exception):
     """Publishing refused; the message says why."""
 
 
 @transaction.atomic
-def reference_figure_save(*, data: dict[str, Any], by) -> ReferenceFigure:
+def reference_figure_save(*, data: dict[str, Any], by: User) -> ReferenceFigure:
     ref, _created = ReferenceFigure.objects.update_or_create(
         key=data["key"],
         year=data["year"],
@@ -37,19 +41,15 @@ def reference_figure_save(*, data: dict[str, Any], by) -> ReferenceFigure:
 
 @transaction.atomic
 def narrative_save(
-    *, data: dict[str, Any], by, block: NarrativeBlock | None = None
+    *, data: dict[str, Any], by: User, block: NarrativeBlock | None = None
 ) -> NarrativeBlock:
-    block = block or NarrativeBlock()
-    for name, value in data.items():
-        setattr(block, name, value)
-    block.updated_by, block.updated_at = by, timezone.now()
-    block.full_clean()
-    block.save()
-    return block
+    return save_record(
+        block or NarrativeBlock(), {**data, "updated_by": by, "updated_at": timezone.now()}
+    )
 
 
 @transaction.atomic
-def check_accept(*, year: int, code: str, note: str, by) -> CheckAcceptance:
+def check_accept(*, year: int, code: str, note: str, by: User) -> CheckAcceptance:
     acceptance, _created = CheckAcceptance.objects.update_or_create(
         year=year,
         code=code,
@@ -67,7 +67,9 @@ def open_findings(year: int, values=None) -> list[checks.Finding]:
 
 
 @transaction.atomic
-def report_render_start(*, year: int, by, publication: Publication | None = None) -> ReportRender:
+def report_render_start(
+    *, year: int, by: User, publication: Publication | None = None
+) -> ReportRender:
     """Queue the PDF generation as a background task."""
     from reporting.tasks import render_report
 
@@ -128,7 +130,7 @@ def report_render_run(render_id: int) -> ReportRender:
 
 
 @transaction.atomic
-def publish(*, year: int, reason: str, by) -> Publication:
+def publish(*, year: int, reason: str, by: User) -> Publication:
     """Freeze the year's figures and narrative as a new version and render its PDF."""
     values = figures.all_figures(year)
     remaining = open_findings(year, values)

@@ -6,30 +6,30 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from contacts.models import Person
-from entractes.models import AccessLogEntry
+from entractes.models import AccessLogEntry, User
 from rights.models import Procedure, PSPFile
 
 
-def procedures_for_user(user) -> QuerySet[Procedure]:
+def procedures_for_user(user: User) -> QuerySet[Procedure]:
     if not user.has_capability("rights.use"):
         return Procedure.objects.none()
     return Procedure.objects.select_related("person", "theme", "worker")
 
 
-def psp_files_for_user(user) -> QuerySet[PSPFile]:
+def psp_files_for_user(user: User) -> QuerySet[PSPFile]:
     if not user.has_capability("rights.use"):
         return PSPFile.objects.none()
     return PSPFile.objects.select_related("person", "worker")
 
 
-def log_list_read(user, what: str) -> None:
+def log_list_read(user: User, what: str) -> None:
     """Record that a list of procedures or PSP files was shown to the user."""
     AccessLogEntry.objects.record(
         user=user, action=AccessLogEntry.Action.READ, target=f"rights:{what}", detail=what
     )
 
 
-def get_procedure_for_user(user, pk: int) -> Procedure:
+def get_procedure_for_user(user: User, pk: int) -> Procedure:
     """A procedure, its read logged; 404 for missing or not allowed."""
     try:
         procedure = procedures_for_user(user).get(pk=pk)
@@ -40,7 +40,7 @@ def get_procedure_for_user(user, pk: int) -> Procedure:
     return procedure
 
 
-def get_psp_file_for_user(user, pk: int) -> PSPFile:
+def get_psp_file_for_user(user: User, pk: int) -> PSPFile:
     """A PSP file, its read written to the access log; 404 for missing or not allowed."""
     try:
         psp_file = psp_files_for_user(user).get(pk=pk)
@@ -51,7 +51,7 @@ def get_psp_file_for_user(user, pk: int) -> PSPFile:
     return psp_file
 
 
-def person_rights_for_user(user, person: Person) -> dict | None:
+def person_rights_for_user(user: User, person: Person) -> dict | None:
     """The person's procedures and PSP files for the person page, or None."""
     if not user.has_capability("rights.use"):
         return None

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import LegalIdentity, Person
+from entractes.lib.writes import save_record
 from rights.models import Procedure, ProcedureStep, PSPFile
+
+if TYPE_CHECKING:
+    from entractes.models import User
 
 
 class RightsError(Exception):
@@ -21,19 +26,17 @@ class RightsError(Exception):
 
 
 @transaction.atomic
-def procedure_save(*, data: dict[str, Any], by, procedure: Procedure | None = None) -> Procedure:
-    procedure = procedure or Procedure(created_by=by)
-    for name, value in data.items():
-        setattr(procedure, name, value)
-    procedure.updated_at = timezone.now()
-    procedure.full_clean()
-    procedure.save()
-    return procedure
+def procedure_save(
+    *, data: dict[str, Any], by: User, procedure: Procedure | None = None
+) -> Procedure:
+    return save_record(
+        procedure or Procedure(created_by=by), {**data, "updated_at": timezone.now()}
+    )
 
 
 @transaction.atomic
 def procedure_add_step(
-    *, procedure: Procedure, date: datetime.date, note: str, by
+    *, procedure: Procedure, date: datetime.date, note: str, by: User
 ) -> ProcedureStep:
     step = ProcedureStep.objects.create(procedure=procedure, date=date, note=note, author=by)
     Procedure.objects.filter(pk=procedure.pk).update(updated_at=timezone.now())
@@ -41,10 +44,12 @@ def procedure_add_step(
 
 
 @transaction.atomic
-def procedure_set_status(*, procedure: Procedure, status: str, on: datetime.date, by) -> Procedure:
+def procedure_set_status(
+    *, procedure: Procedure, status: str, on: datetime.date, by: User
+) -> Procedure:
     """Move a procedure to a status its workflow allows (completed, abandoned, reopened)."""
     procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
-    if status not in Procedure.TRANSITIONS[procedure.status]:
+    if status not in Procedure.TRANSITIONS[Procedure.Status(procedure.status)]:
         raise RightsError(
             _("Une démarche « %(current)s » ne peut pas passer à « %(target)s ».")
             % {"current": procedure.get_status_display(), "target": Procedure.Status(status).label}
@@ -92,7 +97,7 @@ def next_kind(person: Person) -> tuple[str, PSPFile | None]:
         )
     if last.renewals.exists():
         raise RightsError(_("Ce parcours a déjà été renouvelé."))
-    renewing = {
+    renewing: dict[str, str] = {
         PSPFile.Kind.FIRST_REQUEST: PSPFile.Kind.FIRST_RENEWAL,
         PSPFile.Kind.FIRST_RENEWAL: PSPFile.Kind.SECOND_RENEWAL,
     }
@@ -104,7 +109,9 @@ def next_kind(person: Person) -> tuple[str, PSPFile | None]:
 
 
 @transaction.atomic
-def psp_file_create(*, person: Person, by, worker=None, kind: str | None = None) -> PSPFile:
+def psp_file_create(
+    *, person: Person, by: User, worker: User | None = None, kind: str | None = None
+) -> PSPFile:
     """Open the person's next PSP file: a first request or the renewal of a favourable path."""
     expected, previous = next_kind(person)
     if kind and kind != expected:
@@ -120,18 +127,11 @@ def psp_file_create(*, person: Person, by, worker=None, kind: str | None = None)
 @transaction.atomic
 def psp_file_update(*, psp_file: PSPFile, data: dict[str, Any]) -> PSPFile:
     """Change what is not the workflow: documents, dependants, permit dates, notes."""
-    documents = data.pop("documents", None)
-    for name, value in data.items():
-        setattr(psp_file, name, value)
-    psp_file.full_clean()
-    psp_file.save()
-    if documents is not None:
-        psp_file.documents.set(documents)
-    return psp_file
+    return save_record(psp_file, data)
 
 
 def _require(data: dict[str, Any], *names: str) -> None:
-    labels = {name: PSPFile._meta.get_field(name).verbose_name for name in names}
+    labels = {name: cast(Field, PSPFile._meta.get_field(name)).verbose_name for name in names}
     missing = [str(labels[name]) for name in names if not data.get(name)]
     if missing:
         raise RightsError(_("À renseigner : %(fields)s.") % {"fields": ", ".join(missing)})
@@ -143,11 +143,11 @@ def _not_future(day: datetime.date, label: str) -> None:
 
 
 @transaction.atomic
-def psp_file_transition(*, psp_file: PSPFile, to: str, data: dict[str, Any], by) -> PSPFile:
+def psp_file_transition(*, psp_file: PSPFile, to: str, data: dict[str, Any], by: User) -> PSPFile:
     """Move a PSP file to its next state, or refuse with a message that says why."""
     f = PSPFile.objects.select_for_update().get(pk=psp_file.pk)
     State, Decision = PSPFile.State, PSPFile.Decision
-    if to not in PSPFile.TRANSITIONS[f.state]:
+    if to not in PSPFile.TRANSITIONS[State(f.state)]:
         raise RightsError(
             _("Un dossier « %(current)s » ne peut pas passer à « %(target)s ».")
             % {"current": f.get_state_display(), "target": State(to).label}
@@ -200,10 +200,12 @@ def psp_file_transition(*, psp_file: PSPFile, to: str, data: dict[str, Any], by)
     elif to == State.PATH:
         if f.final_decision != Decision.FAVOURABLE:
             raise RightsError(_("Le parcours ne commence qu'après un avis favorable."))
+        # A favourable decision (or review) has its date.
         start = data.get("path_start") or f.review_on or f.decision_on
-        f.path_start = start
-        f.path_end = data.get("path_end") or f.default_path_end(start)
-        if f.path_end <= f.path_start:
+        assert start is not None
+        end = data.get("path_end") or f.default_path_end(start)
+        f.path_start, f.path_end = start, end
+        if end <= start:
             raise RightsError(_("La fin du parcours doit suivre son début."))
     f.state = to
     f.save()

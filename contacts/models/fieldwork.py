@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -77,6 +79,12 @@ class Session(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = SessionQuerySet.as_manager()
+
+    # Its material and site lines are edited on its own pages, guarded like the session.
+    fingerprint_children: ClassVar[dict[str, tuple[str, ...]]] = {
+        "material_lines": ("material_id", "quantity", "mode", "partner_id"),
+        "site_lines": ("site_id", "messages_sent", "replies"),
+    }
 
     class Meta:
         verbose_name = _("session")
@@ -161,6 +169,11 @@ class Contact(Archivable):
 
     objects = LiveManager.from_queryset(ContactQuerySet)()
     all_objects = ContactQuerySet.as_manager()
+
+    # Edited with the contact, so part of what a concurrent edit compares.
+    fingerprint_children: ClassVar[dict[str, tuple[str, ...]]] = {
+        "material_lines": ("material_id", "quantity")
+    }
 
     class Meta:
         verbose_name = _("contact")

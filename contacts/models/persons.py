@@ -176,7 +176,7 @@ class Person(Archivable):
             "Si coché, aucune note de transmission du pôle santé n'est montrée aux éducateur·rices."
         ),
     )
-    # Raised by every edit: a save made on an older version is refused (no silent overwrite).
+    # Raised by every edit and by anonymisation (part of what a concurrent edit compares).
     version = models.PositiveIntegerField(default=1, editable=False)
     # Derived from the birth data on save (empty when the age is unknown or to establish),
     # so that age categories on any day are simple date comparisons in the database.
