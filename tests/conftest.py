@@ -1,4 +1,7 @@
+import contextlib
+
 import pytest
+from django.db import transaction
 
 from entractes.permissions import ROLES
 from tests.factories import UserFactory
@@ -77,6 +80,19 @@ def login(client):
         return client
 
     return log_in
+
+
+@contextlib.contextmanager
+def built_once(django_db_blocker):
+    """For a module-scoped fixture: records built once for several tests, in a transaction
+    rolled back when the fixture ends. Each test runs in a savepoint inside it, so what a
+    test changes is undone before the next one, as for records built per test. Fixtures
+    hand out primary keys, and tests fetch fresh instances."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
 
 
 def pytest_terminal_summary(terminalreporter):

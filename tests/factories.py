@@ -115,3 +115,438 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
             ConsultationAct.objects.create(
                 consultation=self, act=Act.objects.get(slug=slug), result=result
             )
+
+
+# --- Factories for every other record kind of contacts, health, rights, minors, reporting.
+# Reference items look up their slug first, so ``ProductFactory(slug="cannabis")`` (or
+# ``product__slug="cannabis"`` from a record's factory) gives the seeded item.
+
+from decimal import Decimal  # noqa: E402
+
+from contacts.models import (  # noqa: E402
+    AdSite,
+    FollowerSnapshot,
+    Language,
+    MediationTheme,
+    OnlineRoundSite,
+    OpeningSlot,
+    Partner,
+    PersonMerge,
+    Product,
+    ProstitutionMode,
+    Service,
+    SessionMaterial,
+    Theme,
+    Zone,
+)
+from health.models import Workshop  # noqa: E402
+from minors.models import (  # noqa: E402
+    AwarenessSession,
+    EducationalMeasure,
+    FilePartner,
+    MinorFile,
+    PartnerExchange,
+    ProductUse,
+    ReceivedReport,
+    Runaway,
+    SafeguardingReport,
+    SchoolSession,
+    TrainingCycle,
+)
+from reporting.models import (  # noqa: E402
+    CheckAcceptance,
+    ExternalId,
+    ImportJob,
+    NarrativeBlock,
+    Publication,
+    ReferenceFigure,
+    ReportRender,
+)
+from rights.models import (  # noqa: E402
+    Procedure,
+    ProcedureStep,
+    ProcedureTheme,
+    PSPDocumentKind,
+    PSPFile,
+)
+
+
+def _days_ago(days: int):
+    return factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=days))
+
+
+class ReferenceItemFactory(factory.django.DjangoModelFactory):
+    """A reference list item; an existing slug gives the existing item."""
+
+    class Meta:
+        abstract = True
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"test-item-{n}")
+    label = factory.LazyAttribute(lambda o: f"Libellé {o.slug}")
+
+
+class LanguageFactory(ReferenceItemFactory):
+    class Meta:
+        model = Language
+
+
+class ProductFactory(ReferenceItemFactory):
+    class Meta:
+        model = Product
+
+
+class ProstitutionModeFactory(ReferenceItemFactory):
+    class Meta:
+        model = ProstitutionMode
+
+
+class ZoneFactory(ReferenceItemFactory):
+    class Meta:
+        model = Zone
+
+
+class ChannelFactory(ReferenceItemFactory):
+    class Meta:
+        model = Channel
+
+    kind = Channel.Kind.OUTREACH
+
+
+class MaterialFactory(ReferenceItemFactory):
+    class Meta:
+        model = Material
+
+    category = Material.Category.OTHER
+
+
+class ThemeFactory(ReferenceItemFactory):
+    class Meta:
+        model = Theme
+
+
+class ServiceFactory(ReferenceItemFactory):
+    class Meta:
+        model = Service
+
+
+class AdSiteFactory(ReferenceItemFactory):
+    class Meta:
+        model = AdSite
+
+
+class MediationThemeFactory(ReferenceItemFactory):
+    class Meta:
+        model = MediationTheme
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partenaire {n}")
+    kind = Partner.Kind.ASSOCIATION
+
+
+class OpeningSlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningSlot
+
+    kind = "drop_in"
+    weekday = 0
+    start = datetime.time(14)
+    end = datetime.time(18)
+
+
+class PersonMergeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PersonMerge
+
+    kept = factory.SubFactory(PersonFactory)
+    duplicate = factory.SubFactory(PersonFactory)
+    merged_by = factory.SubFactory(UserFactory)
+
+
+class ContactMaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactMaterial
+
+    contact = factory.SubFactory(ContactFactory)
+    material = factory.SubFactory(MaterialFactory)
+    quantity = 1
+
+
+class SessionMaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionMaterial
+
+    session = factory.SubFactory(SessionFactory)
+    material = factory.SubFactory(MaterialFactory)
+    quantity = 1
+
+
+class OnlineRoundSiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OnlineRoundSite
+
+    session = factory.SubFactory(SessionFactory, kind="online_round")
+    site = factory.SubFactory(AdSiteFactory)
+
+
+class FollowerSnapshotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowerSnapshot
+
+    channel = factory.SubFactory(ChannelFactory, kind=Channel.Kind.SOCIAL_NETWORK)
+    followers = 100
+    author = factory.SubFactory(UserFactory)
+
+
+class ServiceLineFactory(ReferenceItemFactory):
+    class Meta:
+        model = ServiceLine
+
+
+class ActFactory(ReferenceItemFactory):
+    class Meta:
+        model = Act
+
+
+class ConsultationActFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsultationAct
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    act = factory.SubFactory(ActFactory)
+
+
+class WorkshopFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Workshop
+
+    title = factory.Sequence(lambda n: f"Atelier {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ProcedureThemeFactory(ReferenceItemFactory):
+    class Meta:
+        model = ProcedureTheme
+
+
+class ProcedureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Procedure
+
+    person = factory.SubFactory(PersonFactory)
+    theme = factory.SubFactory(ProcedureThemeFactory)
+    request = "Demande"
+    worker = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("worker")
+    opened_on = factory.LazyFunction(timezone.localdate)
+    status_on = factory.SelfAttribute("opened_on")
+
+
+class ProcedureStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProcedureStep
+
+    procedure = factory.SubFactory(ProcedureFactory)
+    note = "Étape"
+    author = factory.SelfAttribute("procedure.worker")
+
+
+class PSPDocumentKindFactory(ReferenceItemFactory):
+    class Meta:
+        model = PSPDocumentKind
+
+
+class PSPFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PSPFile
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    kind = PSPFile.Kind.FIRST_REQUEST
+    worker = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("worker")
+
+    @factory.post_generation
+    def documents(self, create, extracted, **kwargs):
+        """``documents=PSPDocumentKind.objects.all()`` gathers documents."""
+        if create and extracted is not None:
+            self.documents.set(extracted)
+
+
+class MinorFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MinorFile
+
+    person = factory.SubFactory(
+        PersonFactory, birth_year=factory.LazyFunction(lambda: timezone.localdate().year - 16)
+    )
+    worker = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("worker")
+    first_meeting_place = MinorFile.Place.OUTREACH
+    close_reason = factory.LazyAttribute(lambda o: "lost_touch" if o.closed_on else "")
+    closed_on = None
+
+
+class EducationalMeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EducationalMeasure
+
+    file = factory.SubFactory(MinorFileFactory)
+    kind = EducationalMeasure.Kind.ASE
+    start = factory.SelfAttribute("file.opened_on")
+
+
+class RunawayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Runaway
+
+    file = factory.SubFactory(MinorFileFactory)
+    start = factory.SelfAttribute("file.opened_on")
+
+
+class ProductUseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProductUse
+
+    file = factory.SubFactory(MinorFileFactory)
+    product = factory.SubFactory(ProductFactory)
+    start = factory.SelfAttribute("file.opened_on")
+
+
+class FilePartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FilePartner
+
+    file = factory.SubFactory(MinorFileFactory)
+    partner = factory.SubFactory(PartnerFactory)
+
+
+class PartnerExchangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerExchange
+
+    file = factory.SubFactory(MinorFileFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    note = "Échange"
+    author = factory.SelfAttribute("file.worker")
+
+
+class SafeguardingReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SafeguardingReport
+
+    file = factory.SubFactory(MinorFileFactory)
+    kind = SafeguardingReport.Kind.INFORMATION
+    to_whom = "CRIP"
+    grounds = "Motifs"
+    author = factory.SelfAttribute("file.worker")
+
+
+class ReceivedReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReceivedReport
+
+    description = "Situation"
+    author = factory.SubFactory(UserFactory)
+
+
+class TrainingCycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingCycle
+
+    title = factory.Sequence(lambda n: f"Formation {n}")
+    start_date = _days_ago(30)
+    end_date = _days_ago(20)
+    days = Decimal("2")
+    trainees = 10
+    created_by = factory.SubFactory(UserFactory)
+
+
+class AwarenessSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwarenessSession
+
+    host = factory.Sequence(lambda n: f"Structure {n}")
+    date = _days_ago(10)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class SchoolSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolSession
+
+    school = factory.Sequence(lambda n: f"Collège {n}")
+    date = _days_ago(10)
+    pupils = 20
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ReferenceFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReferenceFigure
+
+    key = "attendance.contacts"
+    year = factory.Sequence(lambda n: 2000 + n % 20)
+    value = Decimal("1")
+    source = "Rapport d'activité"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class NarrativeBlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NarrativeBlock
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year - 1)
+    kind = NarrativeBlock.Kind.EDITORIAL
+    body = "Texte"
+    updated_by = factory.SubFactory(UserFactory)
+
+
+class CheckAcceptanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckAcceptance
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year - 1)
+    code = factory.Sequence(lambda n: f"check-{n}")
+    note = "Justification"
+    accepted_by = factory.SubFactory(UserFactory)
+
+
+class PublicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Publication
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year - 1)
+    version = factory.Sequence(lambda n: n + 1)
+    figures = factory.LazyFunction(lambda: {"attendance.contacts": 1})
+    narrative = factory.LazyFunction(lambda: [{"kind": "editorial", "body": "Texte"}])
+    published_by = factory.SubFactory(UserFactory)
+
+
+class ReportRenderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportRender
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year - 1)
+    requested_by = factory.SubFactory(UserFactory)
+
+
+class ExternalIdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExternalId
+
+    kind = "person"
+    external_id = factory.Sequence(lambda n: f"EXT-{n}")
+    object_id = factory.Sequence(lambda n: n + 1)
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportJob
+
+    requested_by = factory.SubFactory(UserFactory)
+    filename = "import.xlsx"

@@ -1,65 +1,90 @@
-"""Records of every kind, for the pages that take an id (shared by the access tests)."""
+"""Records of every kind, for the pages that take an id (shared by the access tests).
+
+The accounts and records are built once per test module (see ``built_once``); each test
+gets fresh instances of the accounts and a copy of the records' keys.
+"""
+
+import copy
 
 import pytest
 
+from entractes.permissions import ROLES
+from tests.conftest import built_once
 from tests.factories import (
     ConsultationFactory,
     ContactFactory,
     HealthSessionFactory,
+    ImportJobFactory,
     LegalIdentityFactory,
     MediationEventFactory,
+    MinorFileFactory,
+    NarrativeBlockFactory,
     PersonFactory,
+    ProcedureFactory,
+    PSPFileFactory,
+    PublicationFactory,
+    ReceivedReportFactory,
+    ReportRenderFactory,
+    RunawayFactory,
     SessionFactory,
     UserFactory,
 )
 
 
+@pytest.fixture(scope="module")
+def _accounts_and_records(django_db_setup, django_db_blocker):
+    with built_once(django_db_blocker):
+        users = {role: UserFactory(roles=[role], username=f"as-{role}") for role in ROLES}
+        records = _records(users)
+        yield {role: user.pk for role, user in users.items()}, records
+
+
 @pytest.fixture
-def objects(make_user, users_by_role):
+def users_by_role(_accounts_and_records, db):
+    """One account per role, keyed by role slug."""
+    from entractes.models import User
+
+    pks = _accounts_and_records[0]
+    found = User.objects.in_bulk(pks.values())
+    return {role: found[pk] for role, pk in pks.items()}
+
+
+@pytest.fixture
+def objects(_accounts_and_records, db):
+    return copy.deepcopy(_accounts_and_records[1])
+
+
+def _records(users_by_role):
+    from django.core.files.base import ContentFile
+
     from contacts.services import person_merge
+    from reporting.models import Publication
+    from rights.models import ProcedureTheme
 
     person = PersonFactory()
     LegalIdentityFactory(person=person)
-    author = make_user("educator")
+    author = UserFactory(roles=["educator"])
     merge = person_merge(kept=person, duplicate=PersonFactory(), by=author)
     session = SessionFactory(kind="online_round", created_by=author)
     health_session = HealthSessionFactory(created_by=author)
     consultation = ConsultationFactory(person=person, session=health_session, author=author)
-    from rights.models import Procedure, ProcedureTheme, PSPFile
-
-    procedure = Procedure.objects.create(
-        person=person,
-        theme=ProcedureTheme.objects.first(),
-        request="RSA",
-        worker=author,
-        created_by=author,
+    procedure = ProcedureFactory(
+        person=person, theme=ProcedureTheme.objects.first(), request="RSA", worker=author
     )
-    psp = PSPFile.objects.create(
-        person=person, kind="first_request", worker=author, created_by=author
-    )
-    from minors.models import MinorFile, ReceivedReport, Runaway
-
-    minor_file = MinorFile.objects.create(
-        person=person, worker=author, created_by=author, first_meeting_place="outreach"
-    )
-    runaway = Runaway.objects.create(file=minor_file, start=minor_file.opened_on)
-    report = ReceivedReport.objects.create(description="x", author=author)
-    from django.core.files.base import ContentFile
-
-    from reporting.models import ImportJob, NarrativeBlock, Publication, ReportRender
-
-    render = ReportRender.objects.create(year=2023, requested_by=author, status="done")
+    psp = PSPFileFactory(person=person, kind="first_request", worker=author)
+    minor_file = MinorFileFactory(person=person, worker=author, first_meeting_place="outreach")
+    runaway = RunawayFactory(file=minor_file, start=minor_file.opened_on)
+    report = ReceivedReportFactory(description="x", author=author)
+    render = ReportRenderFactory(year=2023, requested_by=author, status="done")
     render.file.save("r.pdf", ContentFile(b"%PDF-1.4"), save=True)
-    publication = Publication.objects.create(
+    publication = PublicationFactory(
         year=2023, version=1, figures={}, narrative=[], published_by=author
     )
     publication.pdf.save("p.pdf", ContentFile(b"%PDF-1.4"), save=False)
     Publication.objects.filter(pk=publication.pk).update(pdf=publication.pdf.name)
-    block = NarrativeBlock.objects.create(
-        year=2023, kind="editorial", body="Texte", updated_by=author
-    )
+    block = NarrativeBlockFactory(year=2023, kind="editorial", body="Texte", updated_by=author)
     # An import job is seen by the account that started it only.
-    job = ImportJob.objects.create(
+    job = ImportJobFactory(
         requested_by=users_by_role["administrator"], filename="a.xlsx", state="done"
     )
     return {

@@ -8,17 +8,18 @@ import pytest
 
 from contacts.models import Product, ProstitutionMode
 from minors import figures
-from minors.models import (
-    AwarenessSession,
-    EducationalMeasure,
-    MinorFile,
-    ProductUse,
-    ReceivedReport,
-    Runaway,
-    SchoolSession,
-    TrainingCycle,
+from tests.factories import (
+    AwarenessSessionFactory,
+    ContactFactory,
+    EducationalMeasureFactory,
+    MinorFileFactory,
+    PersonFactory,
+    ProductUseFactory,
+    ReceivedReportFactory,
+    RunawayFactory,
+    SchoolSessionFactory,
+    TrainingCycleFactory,
 )
-from tests.factories import ContactFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -45,29 +46,28 @@ def person(
 
 
 def file(p, educator, opened, place, closed=None, to_assess=False):
-    return MinorFile.objects.create(
+    return MinorFileFactory(
         person=p,
         opened_on=opened,
         closed_on=closed,
         close_reason="lost_touch" if closed else "",
         worker=educator,
-        created_by=educator,
         first_meeting_place=place,
         to_assess=to_assess,
     )
 
 
 def use(f, slug, start, end=None):
-    ProductUse.objects.create(file=f, product=Product.objects.get(slug=slug), start=start, end=end)
+    ProductUseFactory(file=f, product=Product.objects.get(slug=slug), start=start, end=end)
 
 
 @pytest.fixture
 def minors_2023(educator):
     p1 = person(educator, birth=D(2006, 3, 1), modes=["street", "internet"], contact=D(2023, 2, 10))
     f1 = file(p1, educator, D(2022, 5, 1), "outreach")
-    EducationalMeasure.objects.create(file=f1, kind="ase", start=D(2022, 1, 1))
-    EducationalMeasure.objects.create(file=f1, kind="pjj", start=D(2023, 6, 1), end=D(2023, 8, 1))
-    Runaway.objects.create(
+    EducationalMeasureFactory(file=f1, kind="ase", start=D(2022, 1, 1))
+    EducationalMeasureFactory(file=f1, kind="pjj", start=D(2023, 6, 1), end=D(2023, 8, 1))
+    RunawayFactory(
         file=f1, start=D(2022, 12, 20), end=D(2023, 1, 5), housed_by="friends", housed_where="flat"
     )
     use(f1, "cannabis", D(2022, 6, 1))
@@ -77,10 +77,10 @@ def minors_2023(educator):
     # under 18 on a day of the year.
     p2 = person(educator, birth=D(2005, 7, 1), modes=["internet"], contact=D(2023, 8, 15))
     f2 = file(p2, educator, D(2023, 3, 1), "drop_in")
-    Runaway.objects.create(
+    RunawayFactory(
         file=f2, start=D(2023, 4, 1), end=D(2023, 4, 10), housed_by="clients", housed_where="hotel"
     )
-    EducationalMeasure.objects.create(
+    EducationalMeasureFactory(
         file=f2, kind="aemo", start=D(2023, 1, 1), end=D(2023, 12, 31)
     )
     use(f2, "alcohol", D(2023, 2, 1), D(2023, 9, 1))
@@ -100,7 +100,7 @@ def minors_2023(educator):
 
     p7 = person(educator, birth=D(2007, 5, 5))
     f7 = file(p7, educator, D(2023, 1, 10), "outreach")
-    Runaway.objects.create(file=f7, start=D(2023, 11, 1), housed_by="alone", housed_where="street")
+    RunawayFactory(file=f7, start=D(2023, 11, 1), housed_by="alone", housed_where="street")
 
     for received, linked in [
         (D(2023, 3, 1), None),
@@ -108,7 +108,7 @@ def minors_2023(educator):
         (D(2023, 10, 1), D(2024, 1, 15)),
         (D(2022, 10, 1), None),
     ]:
-        ReceivedReport.objects.create(
+        ReceivedReportFactory(
             received_on=received,
             description="x",
             person=p7 if linked else None,
@@ -116,7 +116,7 @@ def minors_2023(educator):
             author=educator,
         )
 
-    TrainingCycle.objects.create(
+    TrainingCycleFactory(
         title="IRTS Loos",
         start_date=D(2023, 6, 8),
         end_date=D(2023, 10, 20),
@@ -126,7 +126,7 @@ def minors_2023(educator):
         satisfaction=100,
         created_by=educator,
     )
-    TrainingCycle.objects.create(
+    TrainingCycleFactory(
         title="IRTS Anzin",
         start_date=D(2023, 12, 5),
         end_date=D(2023, 12, 13),
@@ -136,7 +136,7 @@ def minors_2023(educator):
         satisfaction=100,
         created_by=educator,
     )
-    TrainingCycle.objects.create(
+    TrainingCycleFactory(
         title="Old",
         start_date=D(2022, 12, 5),
         end_date=D(2022, 12, 13),
@@ -145,8 +145,8 @@ def minors_2023(educator):
         created_by=educator,
     )
     for day in (D(2023, 3, 1), D(2023, 5, 1), D(2022, 5, 1)):
-        AwarenessSession.objects.create(host="ENPJJ", date=day, people=20, created_by=educator)
-    SchoolSession.objects.create(
+        AwarenessSessionFactory(host="ENPJJ", date=day, people=20, created_by=educator)
+    SchoolSessionFactory(
         school="Collège A",
         date=D(2023, 3, 1),
         pupils=30,
@@ -156,7 +156,7 @@ def minors_2023(educator):
         interest=80,
         created_by=educator,
     )
-    SchoolSession.objects.create(
+    SchoolSessionFactory(
         school="Collège B",
         date=D(2023, 4, 1),
         pupils=20,
@@ -280,6 +280,6 @@ def test_query_count_does_not_grow(minors_2023, educator, django_assert_max_num_
         p = person(educator, birth=D(2007, 1 + index % 12, 3))
         f = file(p, educator, D(2023, 2, 1), "outreach")
         use(f, "cannabis", D(2023, 3, 1))
-        Runaway.objects.create(file=f, start=D(2023, 4, 1), housed_by="peers")
+        RunawayFactory(file=f, start=D(2023, 4, 1), housed_by="peers")
     with django_assert_max_num_queries(len(captured.captured_queries)):
         figures.figures(2023)

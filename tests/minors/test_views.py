@@ -14,7 +14,13 @@ from minors.models import (
     SafeguardingReport,
     SchoolSession,
 )
-from tests.factories import ContactFactory, PersonFactory
+from tests.factories import (
+    ContactFactory,
+    MinorFileFactory,
+    PersonFactory,
+    ReceivedReportFactory,
+    RunawayFactory,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -27,18 +33,17 @@ def young(educator):
 
 @pytest.fixture
 def minor_file(young, minors_educator):
-    return MinorFile.objects.create(
+    return MinorFileFactory(
         person=young,
         worker=minors_educator,
-        created_by=minors_educator,
         first_meeting_place="online",
         opened_on=timezone.localdate() - datetime.timedelta(days=100),
     )
 
 
 def all_pages(minor_file):
-    runaway = Runaway.objects.create(file=minor_file, start=minor_file.opened_on)
-    report = ReceivedReport.objects.create(description="x", author=minor_file.worker)
+    runaway = RunawayFactory(file=minor_file, start=minor_file.opened_on)
+    report = ReceivedReportFactory(description="x", author=minor_file.worker)
     get = [
         reverse("minors:home"),
         reverse("minors:file-create"),
@@ -181,14 +186,9 @@ def test_alerts_list_silence_birthdays_and_open_runaways(client, minors_educator
     soon18 = PersonFactory(
         nickname="Soon", birth_date=years_before(today + datetime.timedelta(days=10), 18)
     )
-    MinorFile.objects.create(
-        person=soon18,
-        worker=minors_educator,
-        created_by=minors_educator,
-        first_meeting_place="outreach",
-    )
+    MinorFileFactory(person=soon18, worker=minors_educator, first_meeting_place="outreach")
     ContactFactory(person=soon18, author=minors_educator)
-    Runaway.objects.create(file=minor_file, start=today - datetime.timedelta(days=3))
+    RunawayFactory(file=minor_file, start=today - datetime.timedelta(days=3))
     client.force_login(minors_educator)
     alerts = client.get(reverse("minors:home")).context["alerts"]
     assert [f.person for f in alerts["silent"]] == [minor_file.person]

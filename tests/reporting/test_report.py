@@ -16,10 +16,15 @@ from reporting.models import (
     CheckAcceptance,
     NarrativeBlock,
     Publication,
-    ReferenceFigure,
     ReportRender,
 )
-from tests.factories import ConsultationFactory, ContactFactory, PersonFactory
+from tests.factories import (
+    ConsultationFactory,
+    ContactFactory,
+    NarrativeBlockFactory,
+    PersonFactory,
+    ReferenceFigureFactory,
+)
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -142,7 +147,7 @@ def year_2023(educator, nurse):
         at=datetime.datetime(2023, 4, 3, 11, tzinfo=PARIS),
         clinical_note="ZZCLINICAL",
     )
-    NarrativeBlock.objects.create(
+    NarrativeBlockFactory(
         year=2023,
         kind="editorial",
         body="Une année **forte** pour le service.",
@@ -174,7 +179,7 @@ def test_report_figures_csv(year_2023):
 def test_figures_page_compares_with_reference_figures_of_the_previous_year(
     client, director, year_2023
 ):
-    ReferenceFigure.objects.create(
+    ReferenceFigureFactory(
         key="attendance.contacts", year=2022, value=2, source="rapport 2022", created_by=director
     )
     client.force_login(director)

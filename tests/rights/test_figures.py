@@ -3,20 +3,23 @@ import datetime
 import pytest
 
 from rights import figures, services
-from rights.models import Procedure, ProcedureTheme, PSPDocumentKind, PSPFile
-from tests.factories import LegalIdentityFactory, PersonFactory
+from rights.models import ProcedureTheme, PSPDocumentKind
+from tests.factories import (
+    LegalIdentityFactory,
+    PersonFactory,
+    ProcedureFactory,
+    PSPFileFactory,
+)
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
 def procedure(person, theme, opened, by, status="in_progress", status_on=None):
-    return Procedure.objects.create(
+    return ProcedureFactory(
         person=person,
         theme=ProcedureTheme.objects.get(slug=theme),
-        request="x",
         worker=by,
-        created_by=by,
         opened_on=opened,
         status=status,
         status_on=status_on or opened,
@@ -25,10 +28,9 @@ def procedure(person, theme, opened, by, status="in_progress", status_on=None):
 
 def psp(person, by, filed, decision, decided, review=None, kind="first_request"):
     LegalIdentityFactory(person=person)
-    f = PSPFile.objects.create(
-        person=person, kind=kind, worker=by, created_by=by, state="preparing"
+    f = PSPFileFactory(
+        person=person, kind=kind, worker=by, documents=PSPDocumentKind.objects.all()
     )
-    f.documents.set(PSPDocumentKind.objects.all())
     services.psp_file_transition(psp_file=f, to="filed", data={"filed_on": filed}, by=by)
     services.psp_file_transition(
         psp_file=f,
