@@ -8,11 +8,10 @@ from django.test import override_settings
 from openpyxl import load_workbook
 
 from contacts import models as c
-from entractes.demo import create_demo_accounts
+from demo.generator import generate
 from entractes.models import User
 from health import models as h
 from minors import models as m
-from reporting import demo
 from reporting.figures import all_figures
 from reporting.models import ExternalId, NarrativeBlock
 from reporting.records.engine import ImportRefused, export_records, import_records, read
@@ -62,8 +61,7 @@ def wipe():
 @pytest.fixture
 def demo_data():
     with override_settings(DEBUG=True):
-        create_demo_accounts()
-    demo.generate()
+        generate()
     return User.objects.get(username="admin")
 
 
