@@ -4,12 +4,9 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from openpyxl import load_workbook
 
 from contacts import models as c
-from demo.generator import generate
-from entractes.models import User
 from health import models as h
 from minors import models as m
 from reporting.figures import all_figures
@@ -59,10 +56,8 @@ def wipe():
 
 
 @pytest.fixture
-def demo_data():
-    with override_settings(DEBUG=True):
-        generate()
-    return User.objects.get(username="admin")
+def demo_data(demo_db):
+    return next(user for user in demo_db.accounts if user.username == "admin")
 
 
 def test_export_then_import_into_an_empty_database_gives_the_same_figures(demo_data, tmp_path):
