@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "minors",
     "reporting",
     "casefile",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@ import contextlib
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 
 from entractes.permissions import ROLES
 from tests.factories import UserFactory
@@ -103,3 +104,111 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("security figures")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+# --- The demo, built once per session ----------------------------------------------------
+#
+# The tests asking for ``demo_db`` are run one after the other (after the other
+# non-transactional database tests, before the transactional ones). The demo is generated
+# once, before the first of them, inside a transaction of its own that holds the tests'
+# transactions; each test's changes are rolled back as usual, and the demo's transaction
+# is rolled back after the last of them, so every other test starts from an empty database.
+
+DEMO_FIXTURE = "demo_db"
+_demo_state = pytest.StashKey["_DemoState"]()
+
+
+class _DemoState:
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = None
+        self.generated = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.atomic is not None
+
+    def open(self) -> None:
+        from demo.generator import generate
+
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            try:
+                with override_settings(DEBUG=True):
+                    self.generated = generate()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+
+
+@pytest.fixture(scope="session")
+def _demo_database(request, django_db_setup, django_db_blocker):
+    # Session scope: set up before the tests' own transactions (function scope).
+    state = _DemoState(django_db_blocker)
+    request.config.stash[_demo_state] = state
+    state.open()
+    yield state
+    state.close()
+
+
+@pytest.fixture
+def demo_db(request, _demo_database, db):
+    """The demo's accounts and records (generated once); what a test changes is rolled back."""
+    from demo.generator import Generated
+    from entractes.models import User
+
+    if "transactional_db" in request.fixturenames:
+        pytest.fail("demo_db holds the demo in a transaction: not for transactional tests")
+    state = _demo_database
+    if not state.is_open:
+        # Asked for again once the shared demo is gone (tests run out of order): this
+        # test gets its own, rolled back with it.
+        from demo.generator import generate
+
+        with override_settings(DEBUG=True):
+            return generate()
+    # Fresh instances: a test changing one leaves the next test's untouched.
+    fresh = User.objects.in_bulk([u.pk for u in state.generated.accounts])
+    return Generated([fresh[u.pk] for u in state.generated.accounts], state.generated.persons)
+
+
+def _database_order(item) -> int:
+    """pytest-django's order: 0 database tests, 1 transactional ones, 2 the others."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ) or bool({"transactional_db", "live_server"} & set(fixtures))
+    if transactional:
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    readers = [item for item in items if DEMO_FIXTURE in getattr(item, "fixturenames", ())]
+    if not readers:
+        return
+    others = [item for item in items if DEMO_FIXTURE not in getattr(item, "fixturenames", ())]
+    at = sum(1 for item in others if _database_order(item) == 0)
+    items[:] = others[:at] + readers + others[at:]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    state = item.config.stash.get(_demo_state, None)
+    if state is not None and state.is_open:
+        following = nextitem is not None and DEMO_FIXTURE in nextitem.fixturenames
+        if not following:
+            state.close()
+    return result

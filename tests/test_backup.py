@@ -9,9 +9,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from entractes.demo import create_demo_accounts
+from demo.generator import generate
 from entractes.freshness import state_of
-from reporting import demo
 from reporting.figures import all_figures
 from tests.reporting.test_records import wipe
 
@@ -23,8 +22,7 @@ def row_counts():
 @pytest.mark.django_db(transaction=True)
 def test_restore_gives_identical_figures_and_row_counts(tmp_path):
     with override_settings(DEBUG=True):
-        create_demo_accounts()
-    demo.generate()
+        generate()
     figures = {year: all_figures(year) for year in (2022, 2023)}
     counts = row_counts()
     state = state_of(9999)

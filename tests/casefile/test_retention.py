@@ -310,15 +310,10 @@ def test_wrong_arguments_are_refused(args):
         run(*args)
 
 
-def test_retention_leaves_the_figures_of_past_years_unchanged():
+def test_retention_leaves_the_figures_of_past_years_unchanged(demo_db):
     """On the demo years (2022, 2023): every figure is the same before and after."""
-    from entractes.demo import create_demo_accounts
-    from reporting import demo
     from reporting.figures import all_figures
 
-    with override_settings(DEBUG=True):
-        create_demo_accounts()
-    demo.generate()
     # The demo was made today; its persons and files date from its years.
     end_2023 = moment(datetime.date(2023, 12, 31))
     Person.all_objects.update(created_at=end_2023)

@@ -4,15 +4,11 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from openpyxl import load_workbook
 
 from contacts import models as c
-from entractes.demo import create_demo_accounts
-from entractes.models import User
 from health import models as h
 from minors import models as m
-from reporting import demo
 from reporting.figures import all_figures
 from reporting.models import ExternalId, NarrativeBlock
 from reporting.records.engine import ImportRefused, export_records, import_records, read
@@ -60,11 +56,8 @@ def wipe():
 
 
 @pytest.fixture
-def demo_data():
-    with override_settings(DEBUG=True):
-        create_demo_accounts()
-    demo.generate()
-    return User.objects.get(username="admin")
+def demo_data(demo_db):
+    return next(user for user in demo_db.accounts if user.username == "admin")
 
 
 def test_export_then_import_into_an_empty_database_gives_the_same_figures(demo_data, tmp_path):

@@ -23,9 +23,9 @@ from contacts.models import (
     Theme,
     Zone,
 )
-from reporting.demo import targets as T
-from reporting.demo.population import Demo
-from reporting.demo.tools import days_of, moment, partition
+from demo import targets as T
+from demo.population import Demo
+from demo.tools import days_of, moment, partition
 
 ONLINE = {"ad_site", "facebook", "instagram", "snapchat", "tiktok", "x"}
 OFFLINE_SESSIONS = {"mobile_unit": "night_round", "drop_in": "drop_in", "street": "street_round"}

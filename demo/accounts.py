@@ -1,4 +1,6 @@
-"""Demo staff accounts: one per role, one documented password (DEBUG only)."""
+"""Demo staff accounts: one per role, one documented password (DEBUG only).
+
+Created by ``demo.generator.generate`` only, with the demo records."""
 
 from __future__ import annotations
 

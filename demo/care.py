@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 import random
 
+from demo import targets as T
+from demo.population import Demo
+from demo.tools import days_of, moment, partition
 from health.models import Act, Consultation, ConsultationAct, HealthSession, ServiceLine, Workshop
-from reporting.demo import targets as T
-from reporting.demo.population import Demo
-from reporting.demo.tools import days_of, moment, partition
 
 PLACES = {"doctor": "mobile_unit", "nurse": "drop_in"}
 MODALITY = {"doctor": "mobile_unit"}

@@ -7,8 +7,8 @@ import random
 from dataclasses import dataclass, field
 
 from contacts.models import CODE_ALPHABET, Language, Person, Product, ProstitutionMode
-from reporting.demo import targets as T
-from reporting.demo.tools import birth_in_december
+from demo import targets as T
+from demo.tools import birth_in_december
 
 FIRST = [
     "Aïcha",
@@ -191,7 +191,7 @@ def _profiles(rng: random.Random, demos: list[Demo]) -> None:
 
 def _many_to_many(rng: random.Random, demos: list[Demo]) -> None:
     """Languages, products and ways of sex work (those of the followed young exact)."""
-    from reporting.demo.tools import spread
+    from demo.tools import spread
 
     languages = list(Language.objects.all())
     products = {p.slug: p for p in Product.objects.all()}

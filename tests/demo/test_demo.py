@@ -3,9 +3,11 @@
 import pytest
 from django.test import override_settings
 
-from contacts.models import Contact, PersonMerge, Session
-from entractes.demo import create_demo_accounts
-from reporting import demo
+from contacts.models import Contact, Person, PersonMerge, Session
+from demo.accounts import DEMO_ACCOUNTS
+from demo.generator import generate
+from entractes.models import User
+from entractes.permissions import ROLES
 from reporting.figures import all_figures
 
 # The seed values of the specification (2023), and those it gives for 2022.
@@ -161,20 +163,15 @@ SEED_2022 = {
 }
 
 
-@pytest.mark.django_db
-def test_the_demo_reproduces_the_seed_and_is_plausible():
-    with override_settings(DEBUG=True):
-        create_demo_accounts()
-    assert demo.generate() > 800
-    values, values_2022 = all_figures(2023), all_figures(2022)
-
+def test_the_demo_reproduces_the_seed_of_2023(demo_db):
+    assert demo_db.persons > 800
+    values = all_figures(2023)
     expected = dict(SEED_2023)
     for category, counts in PRODUCTS_2023.items():
         expected |= {
             f"minors.products.{category}.{p}": n for p, n in zip(PRODUCT_ORDER, counts, strict=True)
         }
     assert {key: values[key] for key in expected} == expected
-    assert {key: values_2022[key] for key in SEED_2022} == SEED_2022
 
     # Values the seed gives as rounded shares: 32 % of the drug users are men; 68 % of the trainees came from the Département
     # (23 trainees cannot give exactly 68 %: the nearest count is 16, 70 %).
@@ -183,11 +180,44 @@ def test_the_demo_reproduces_the_seed_and_is_plausible():
     ages = {n: values[f"minors.age.{n}"] for n in range(10, 18)}
     assert max(ages, key=ages.get) == 17
 
+
+def test_the_demo_reproduces_the_values_the_seed_gives_for_2022(demo_db):
+    values_2022 = all_figures(2022)
+    assert {key: values_2022[key] for key in SEED_2022} == SEED_2022
+
+
+def test_the_demo_records_are_plausible(demo_db):
     assert PersonMerge.objects.count() == 5
     assert Session.objects.filter(kind="breakfast_drop_in", date__lt="2023-12-01").count() == 0
     assert Session.objects.filter(kind="breakfast_drop_in").exists()
     assert {s.date.weekday() for s in Session.objects.filter(kind="night_round")} == {1, 3, 4}
     assert Contact.objects.filter(person__isnull=True).count() > 1000
     assert Contact.objects.filter(occurred_at__hour__lt=3, session__kind="night_round").exists()
-    # Generated once: a second run creates nothing.
-    assert demo.generate() == 0
+
+
+def test_the_demo_creates_one_account_per_role_with_the_documented_password(demo_db, settings):
+    assert [u.username for u in demo_db.accounts] == list(DEMO_ACCOUNTS)
+    assert {slug for user in demo_db.accounts for slug in user.role_slugs} == set(ROLES)
+    assert all(user.check_password(settings.DEMO_PASSWORD) for user in demo_db.accounts)
+
+
+def test_a_second_run_refreshes_the_accounts_and_creates_no_record(demo_db, settings):
+    persons = Person.all_objects.count()
+    account = demo_db.accounts[0]
+    account.set_password("another-password")
+    account.is_active = False
+    account.save()
+    with override_settings(DEBUG=True):
+        again = generate()
+    assert again.persons == 0
+    assert Person.all_objects.count() == persons
+    account.refresh_from_db()
+    assert account.is_active and account.check_password(settings.DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_the_demo_is_refused_when_debug_is_off():
+    with override_settings(DEBUG=False), pytest.raises(RuntimeError, match="DEBUG"):
+        generate()
+    assert not User.objects.exists()
+    assert not Person.all_objects.exists()

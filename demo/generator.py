@@ -1,46 +1,47 @@
-"""A living demo: two years of individual records (2022 and 2023) that add up to the
-service's published activity, generated deterministically."""
+"""A living demo: the staff accounts, one per role, and two years of individual records
+(2022 and 2023) that add up to the service's published activity, generated
+deterministically."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from contacts.models import CODE_ALPHABET, Contact, Person
 from contacts.services import person_merge
+from demo import care, fieldwork, files, population, texts
+from demo.accounts import create_demo_accounts
 from entractes.freshness import records_changed
 from entractes.models import User
-from reporting.demo import care, fieldwork, files, population, texts
+
+
+@dataclass(frozen=True)
+class Generated:
+    accounts: list[User]
+    persons: int  # persons created, 0 when persons existed already
 
 
 @transaction.atomic
-@disable_auditlog()
-def generate(*, seed: int = 2023) -> int:
-    """Create the demo records in an empty database; returns the number of persons created.
+def generate(*, seed: int = 2023) -> Generated:
+    """Create or refresh the demo accounts, then the demo records in an empty database.
 
-    Nothing is done when persons exist already: the demo never mixes with real records.
+    Refused when DEBUG is off (the accounts share a known password). No record is
+    created when persons exist already: the demo never mixes with real records.
     Invented records get no change history.
     """
+    accounts = create_demo_accounts()
     if Person.all_objects.exists():
-        return 0
+        return Generated(accounts, 0)
+    return Generated(accounts, _records(seed, {u.username: u for u in accounts}))
+
+
+@disable_auditlog()
+def _records(seed: int, staff: dict[str, User]) -> int:
     records_changed()  # bulk writes send no signal
     rng = random.Random(seed)
-    staff = {
-        u.username: u
-        for u in User.objects.filter(
-            username__in=[
-                "educatrice",
-                "educateur-mineurs",
-                "animatrice",
-                "infirmiere",
-                "medecin",
-                "sagefemme",
-                "direction",
-            ]
-        )
-    }
     field_staff = [staff["educatrice"], staff["educateur-mineurs"], staff["animatrice"]]
     demos = population.build(rng, staff["educatrice"])
     for year in (2022, 2023):

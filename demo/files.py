@@ -7,6 +7,9 @@ import random
 from decimal import Decimal
 
 from contacts.models import LegalIdentity, Partner, Product
+from demo import targets as T
+from demo.population import Demo
+from demo.tools import partition, spread
 from minors.models import (
     AwarenessSession,
     EducationalMeasure,
@@ -19,9 +22,6 @@ from minors.models import (
     SchoolSession,
     TrainingCycle,
 )
-from reporting.demo import targets as T
-from reporting.demo.population import Demo
-from reporting.demo.tools import partition, spread
 from rights.models import Procedure, ProcedureStep, ProcedureTheme, PSPDocumentKind, PSPFile
 
 D = datetime.date

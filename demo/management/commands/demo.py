@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from entractes.demo import DEMO_ACCOUNTS, create_demo_accounts
-from reporting import demo
+from demo.accounts import DEMO_ACCOUNTS
+from demo.generator import generate
 
 
 class Command(BaseCommand):
@@ -14,8 +14,8 @@ class Command(BaseCommand):
                 "La démo est refusée quand DEBUG est désactivé : elle crée des comptes "
                 "au mot de passe connu."
             )
-        users = create_demo_accounts()
-        created = demo.generate()
+        generated = generate()
+        users, created = generated.accounts, generated.persons
         if created:
             self.stdout.write(
                 f"{len(users)} comptes de démonstration, {created} personnes et leur activité 2022-2023."
