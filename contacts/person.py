@@ -82,7 +82,7 @@ RECORDS = [
 def _contact_after(contact: Contact) -> str:
     if contact.session_id:
         return reverse("contacts:session-detail", args=[contact.session_id])
-    if contact.person_id:
+    if contact.person is not None:
         return reverse("contacts:person-detail", args=[contact.person.code])
     return reverse("contacts:session-list")
 

@@ -7,6 +7,8 @@ consultation or of a health list is written to the access log here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -23,7 +25,7 @@ def lines_for_user(user: User) -> QuerySet[ServiceLine]:
     return ServiceLine.objects.none()
 
 
-def persons_reached(user: User) -> QuerySet[Consultation]:
+def persons_reached(user: User) -> QuerySet[Consultation, Any]:
     """The persons a reader of persons reaches through the health unit: those with a live
     consultation in one of their active lines (registered in contacts.access)."""
     return Consultation._base_manager.filter(

@@ -80,9 +80,7 @@ def minors_2023(educator):
     RunawayFactory(
         file=f2, start=D(2023, 4, 1), end=D(2023, 4, 10), housed_by="clients", housed_where="hotel"
     )
-    EducationalMeasureFactory(
-        file=f2, kind="aemo", start=D(2023, 1, 1), end=D(2023, 12, 31)
-    )
+    EducationalMeasureFactory(file=f2, kind="aemo", start=D(2023, 1, 1), end=D(2023, 12, 31))
     use(f2, "alcohol", D(2023, 2, 1), D(2023, 9, 1))
 
     # P3: birth year only, not met in 2023: age taken at the file's opening.

@@ -28,9 +28,7 @@ def procedure(person, theme, opened, by, status="in_progress", status_on=None):
 
 def psp(person, by, filed, decision, decided, review=None, kind="first_request"):
     LegalIdentityFactory(person=person)
-    f = PSPFileFactory(
-        person=person, kind=kind, worker=by, documents=PSPDocumentKind.objects.all()
-    )
+    f = PSPFileFactory(person=person, kind=kind, worker=by, documents=PSPDocumentKind.objects.all())
     services.psp_file_transition(psp_file=f, to="filed", data={"filed_on": filed}, by=by)
     services.psp_file_transition(
         psp_file=f,
