@@ -46,11 +46,6 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def retention_limit(today: datetime.date, years: int) -> datetime.date:
-    """The first day of activity that keeps a person: ``years`` before ``today``."""
-    return years_before(today, years)
-
-
 def _persons_inactive(limit: datetime.date):
     """Current, not yet anonymised persons with no activity on or after ``limit``."""
     since = _start_of(limit)
@@ -75,7 +70,7 @@ def _persons_inactive(limit: datetime.date):
 
 def persons_due(*, today: datetime.date, years: int):
     """Persons to anonymise: inactive since the limit, with no follow-up still open."""
-    persons = _persons_inactive(retention_limit(today, years))
+    persons = _persons_inactive(years_before(today, years))
     for kind in registry.open_follow_ups():
         persons = persons.exclude(registry.open_query(kind))
     return persons
@@ -88,7 +83,7 @@ def persons_kept_open(*, today: datetime.date, years: int):
     for kind in registry.open_follow_ups():
         open_query = registry.open_query(kind)
         query = open_query if query is None else query | open_query
-    return _persons_inactive(retention_limit(today, years)).filter(query)
+    return _persons_inactive(years_before(today, years)).filter(query)
 
 
 def with_duplicates(persons: list[int]) -> list[int]:
@@ -205,7 +200,7 @@ def retention_apply(
     purge the access-log entries older than twelve months. ``dry_run`` writes nothing."""
     today = today or timezone.localdate()
     years = settings.RETENTION_YEARS if years is None else years
-    limit = retention_limit(today, years)
+    limit = years_before(today, years)
     due = list(persons_due(today=today, years=years).values_list("pk", flat=True))
     kept_open = persons_kept_open(today=today, years=years).count()
     # Never later than a year before now: the database refuses younger deletions.
