@@ -12,6 +12,7 @@ from contacts import figures as contact_figures
 from contacts.models import Contact
 from entractes import freshness
 from entractes.lib.figures import FigureSet, Value
+from entractes.models import User
 from health import figures as health_figures
 from health.models import Consultation
 from minors import figures as minors_figures
@@ -51,14 +52,20 @@ def declaring(key: str, year: int) -> list[FigureSet]:
     return [figure_set for figure_set in figure_sets(year) if figure_set.declares(key)]
 
 
-def listable_keys(year: int) -> set[str]:
-    """The keys whose records are offered as a list."""
-    return {
+def listable_keys(year: int, user: User | None = None) -> set[str]:
+    """The keys whose records are offered as a list; to ``user`` if given, only those
+    whose every declaring set they may list (no link leads to a refusal)."""
+    sets = figure_sets(year)
+    keys = {
         figure.key
-        for figure_set in figure_sets(year)
+        for figure_set in sets
         for figure in figure_set.figures
         if figure_set.listable(figure.key)
     }
+    if user is None:
+        return keys
+    refused = [s for s in sets if s.capability and not user.has_capability(s.capability)]
+    return {key for key in keys if not any(s.declares(key) for s in refused)}
 
 
 def has_records(year: int) -> bool:
@@ -114,13 +121,14 @@ def compared(
     *,
     previous: dict[str, Value] | None = None,
     kept: bool = False,
+    user: User | None = None,
 ) -> list[tuple[str, str, list[Row]]]:
     """The year's figures by section, each beside the previous year (computed or reference
     figures, see previous_values, unless given) and the change in %."""
     values = values if values is not None else all_figures(year)
     if previous is None:
         previous, _source = previous_values(year, kept=kept)
-    listable = listable_keys(year)
+    listable = listable_keys(year, user)
     sections = []
     for slug, title, prefixes in SECTIONS:
         rows = [

@@ -103,7 +103,7 @@ def figures_page(request):
         "reporting/figures.html",
         {
             "year": year,
-            "sections": figures.compared(year, values, kept=True),
+            "sections": figures.compared(year, values, kept=True, user=request.user),
             "charts": charts.report_charts(values, slug_labels()),
             # Where the previous year comes from (as previous_values() decides), without
             # computing all its figures a second time: compared() has already done it.

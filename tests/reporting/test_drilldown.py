@@ -82,3 +82,18 @@ def test_only_declared_keys_are_offered_as_lists(client, director, met_in_2023):
     assert listed == drill(client, "caarud.people").context["lists"]
     assert [row[1] for _title, rows in listed for row in rows] == ["Corina"]
     assert drill(client, "training.satisfaction").status_code == 404
+
+
+def test_the_figures_page_links_only_what_the_reader_may_list(client, director, make_user):
+    """No dead end: a director without the clinical capability is not offered a link to
+    a health figure's records, a director who is also a nurse is."""
+    health_link = f"{reverse('reporting:drilldown')}?key=health.nurse.sessions&amp;year=2023"
+    contacts_link = f"{reverse('reporting:drilldown')}?key=attendance.people&amp;year=2023"
+    client.force_login(director)
+    page = client.get(reverse("reporting:figures"), {"year": 2023}).content.decode()
+    assert contacts_link in page
+    assert health_link not in page
+    assert "health.nurse.sessions" in page  # the figure itself is shown
+    client.force_login(make_user("director", "nurse"))
+    page = client.get(reverse("reporting:figures"), {"year": 2023}).content.decode()
+    assert health_link in page
