@@ -8,8 +8,16 @@ from django.urls import reverse
 
 from contacts.models import LegalIdentity
 from entractes.audit import MASK
-from health.models import Act, ConsultationAct
-from tests.factories import ConsultationFactory, ContactFactory, LegalIdentityFactory, PersonFactory
+from health.models import Act
+from tests.factories import (
+    ConsultationActFactory,
+    ConsultationFactory,
+    ContactFactory,
+    LegalIdentityFactory,
+    MinorFileFactory,
+    PersonFactory,
+    ProcedureFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,26 +46,22 @@ def test_every_record_of_the_project_has_a_change_history():
 
 
 def _minor_file(person, author):
-    from minors.models import MinorFile
-
-    return MinorFile.objects.create(
+    return MinorFileFactory(
         person=person,
         worker=author,
-        created_by=author,
         first_meeting_place="outreach",
         notes="Marqueur mineur",
     )
 
 
 def _procedure(person, author):
-    from rights.models import Procedure, ProcedureTheme
+    from rights.models import ProcedureTheme
 
-    return Procedure.objects.create(
+    return ProcedureFactory(
         person=person,
         theme=ProcedureTheme.objects.first(),
         request="Marqueur démarche",
         worker=author,
-        created_by=author,
     )
 
 
@@ -74,7 +78,7 @@ def records(make_user):
     consultation = ConsultationFactory(person=person, clinical_note="Marqueur clinique")
     consultation.clinical_note = "Marqueur clinique modifié"
     consultation.save()
-    ConsultationAct.objects.create(
+    ConsultationActFactory(
         consultation=consultation, act=Act.objects.get(slug="trod_hiv"), result="positive"
     )
     return {

@@ -9,18 +9,23 @@ from contacts import figures
 from contacts.models import (
     AdSite,
     Channel,
-    FollowerSnapshot,
     Material,
     MediationTheme,
-    OnlineRoundSite,
     Person,
     Product,
     Service,
-    SessionMaterial,
     Theme,
 )
 from contacts.services import person_merge
-from tests.factories import ContactFactory, MediationEventFactory, PersonFactory, SessionFactory
+from tests.factories import (
+    ContactFactory,
+    FollowerSnapshotFactory,
+    MediationEventFactory,
+    OnlineRoundSiteFactory,
+    PersonFactory,
+    SessionFactory,
+    SessionMaterialFactory,
+)
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -127,22 +132,20 @@ def year_2023(educator):
 
     # Material with no contact.
     drop_in = SessionFactory(kind="drop_in", date=datetime.date(2023, 3, 1), created_by=educator)
-    SessionMaterial.objects.create(
+    SessionMaterialFactory(
         session=drop_in, material=Material.objects.get(slug="male_condom"), quantity=100
     )
     old = SessionFactory(kind="drop_in", date=datetime.date(2022, 3, 1), created_by=educator)
-    SessionMaterial.objects.create(
-        session=old, material=Material.objects.get(slug="foil"), quantity=50
-    )
+    SessionMaterialFactory(session=old, material=Material.objects.get(slug="foil"), quantity=50)
 
     # Online round.
     online = SessionFactory(
         kind="online_round", date=datetime.date(2023, 9, 11), created_by=educator
     )
-    OnlineRoundSite.objects.create(
+    OnlineRoundSiteFactory(
         session=online, site=AdSite.objects.get(slug="tescort"), messages_sent=100, replies=11
     )
-    OnlineRoundSite.objects.create(
+    OnlineRoundSiteFactory(
         session=online, site=AdSite.objects.get(slug="planet_romeo"), messages_sent=50, replies=4
     )
 
@@ -151,9 +154,7 @@ def year_2023(educator):
         ("instagram", datetime.date(2023, 12, 31), 201),
         ("facebook", datetime.date(2022, 12, 31), 300),
     ]:
-        FollowerSnapshot.objects.create(
-            channel=channel(slug), date=day, followers=count, author=educator
-        )
+        FollowerSnapshotFactory(channel=channel(slug), date=day, followers=count, author=educator)
 
     ev1 = MediationEventFactory(
         date=datetime.date(2023, 3, 3), sex_workers=3, residents=2, author=educator

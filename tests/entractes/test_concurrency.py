@@ -18,7 +18,9 @@ from tests.factories import (
     ContactFactory,
     LegalIdentityFactory,
     MediationEventFactory,
+    MinorFileFactory,
     PersonFactory,
+    ProcedureFactory,
     SessionFactory,
 )
 
@@ -71,12 +73,8 @@ def _mediation(user):
 
 
 def _procedure(user):
-    procedure = Procedure.objects.create(
-        person=PersonFactory(),
-        theme=ProcedureTheme.objects.first(),
-        request="Demande",
-        worker=user,
-        created_by=user,
+    procedure = ProcedureFactory(
+        theme=ProcedureTheme.objects.first(), request="Demande", worker=user
     )
     return procedure, reverse("rights:procedure-edit", args=[procedure.pk]), "next_action"
 
@@ -87,8 +85,8 @@ def _consultation(user):
 
 
 def _minor_file(user):
-    minor_file = MinorFile.objects.create(
-        person=PersonFactory(), worker=user, created_by=user, first_meeting_place="outreach"
+    minor_file = MinorFileFactory(
+        person=PersonFactory(), worker=user, first_meeting_place="outreach"
     )
     return minor_file, reverse("minors:file-edit", args=[minor_file.pk]), "notes"
 
@@ -167,9 +165,9 @@ def _narrative_model():
 
 
 def _narrative(user):
-    from reporting.models import NarrativeBlock
+    from tests.factories import NarrativeBlockFactory
 
-    block = NarrativeBlock.objects.create(
+    block = NarrativeBlockFactory(
         year=2023, kind="editorial", body="Texte", title="", updated_by=user
     )
     return block, reverse("reporting:narrative-edit", args=[2023, block.pk]), "title"

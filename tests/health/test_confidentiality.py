@@ -15,6 +15,7 @@ from tests.factories import (
     HealthSessionFactory,
     PersonFactory,
     SessionFactory,
+    WorkshopFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -297,11 +298,10 @@ def test_administrator_cannot_give_themselves_a_health_role(client, admin_user):
 
 def test_merging_moves_consultations_and_workshop_participation(educator, nurse):
     from contacts.services import person_merge, person_merge_undo
-    from health.models import Workshop
 
     kept, dup = PersonFactory(), PersonFactory()
     ConsultationFactory(person=dup, author=nurse)
-    workshop = Workshop.objects.create(title="Octobre rose", created_by=nurse, participants_count=2)
+    workshop = WorkshopFactory(title="Octobre rose", created_by=nurse, participants_count=2)
     workshop.participants.set([kept, dup])
     merge = person_merge(kept=kept, duplicate=dup, by=educator)
     assert kept.consultations.count() == 1
