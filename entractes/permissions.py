@@ -239,8 +239,8 @@ RECORD_ACCESS: dict[str, tuple[str | None, str | None]] = {
     "reporting.CheckAcceptance": ("reporting.edit", "reporting.edit"),
     "reporting.ReportRender": ("reporting.view", "reporting.edit"),
     "reporting.Publication": ("reporting.view", "reporting.publish"),
-    "reporting.ExternalId": ("records.import", "records.import"),
-    "reporting.ImportJob": ("records.import", "records.import"),
+    "exchange.ExternalId": ("records.import", "records.import"),
+    "exchange.ImportJob": ("records.import", "records.import"),
     # Accounts and the access log (which nobody writes by hand).
     "entractes.User": ("staff.manage", "staff.manage"),
     "entractes.Role": ("staff.manage", None),

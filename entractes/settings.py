@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rights",
     "minors",
     "reporting",
+    "exchange",
 ]
 
 MIDDLEWARE = [

@@ -115,3 +115,14 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
             ConsultationAct.objects.create(
                 consultation=self, act=Act.objects.get(slug=slug), result=result
             )
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """An import job, already run unless ``state`` says otherwise."""
+
+    class Meta:
+        model = "exchange.ImportJob"
+
+    requested_by = factory.SubFactory(UserFactory)
+    filename = "enregistrements.xlsx"
+    state = "done"

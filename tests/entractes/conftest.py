@@ -46,7 +46,8 @@ def objects(make_user, users_by_role):
     report = ReceivedReport.objects.create(description="x", author=author)
     from django.core.files.base import ContentFile
 
-    from reporting.models import ImportJob, NarrativeBlock, Publication, ReportRender
+    from exchange.models import ImportJob
+    from reporting.models import NarrativeBlock, Publication, ReportRender
 
     render = ReportRender.objects.create(year=2023, requested_by=author, status="done")
     render.file.save("r.pdf", ContentFile(b"%PDF-1.4"), save=True)

@@ -141,7 +141,7 @@ RESTRICTED_READS = {
     "minors:person-panel",
     "reporting:pdf-download",
     "reporting:publication-download",
-    "reporting:export",
+    "exchange:export",
     "contacts:person-data-access",
     "contacts:person-data-export",
 }

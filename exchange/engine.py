@@ -18,12 +18,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from entractes.freshness import records_changed
-from entractes.lib.exports import safe_cell, unsafe_cell
-from reporting.models import ExternalId
-from reporting.records.spec import AUTHOR_FIELDS, BY_NAME, SHEETS, Col, Sheet
+from entractes.lib.exports import to_csv, to_xlsx, unsafe_cell
+from exchange.models import ExternalId
+from exchange.spec import AUTHOR_FIELDS, BY_NAME, SHEETS, Col, Sheet
 
 TRUE = {"1", "oui", "o", "vrai", "true", "x", "yes"}
 FALSE = {"", "0", "non", "n", "faux", "false", "no"}
@@ -690,26 +690,17 @@ def export_records(path: str | Path, fmt: str = "xlsx") -> dict[str, int]:
         "kind", "external_id", "object_id"
     ):
         external[kind][object_id] = external_id
-    counts = {}
-    workbook = Workbook() if fmt == "xlsx" else None
-    if workbook is not None:
-        workbook.remove(workbook.active)
+    counts, sheets = {}, []
     for sheet in SHEETS:
         header, rows = export_rows(sheet, external)
         counts[sheet.name] = len(rows)
-        if workbook is not None:
-            worksheet = workbook.create_sheet(sheet.name)
-            worksheet.append(header)
-            for row in rows:
-                worksheet.append([safe_cell(v) for v in row])
-        else:
-            Path(path).mkdir(parents=True, exist_ok=True)
-            with (Path(path) / f"{sheet.name}.csv").open(
-                "w", encoding="utf-8", newline=""
-            ) as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                writer.writerows([safe_cell(v) for v in row] for row in rows)
-    if workbook is not None:
-        workbook.save(path)
+        sheets.append((sheet.name, header, rows))
+    if fmt == "xlsx":
+        to_xlsx(sheets, path, first_column_width=None)
+    else:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for name, header, rows in sheets:
+            (Path(path) / f"{name}.csv").write_text(
+                to_csv(header, rows), encoding="utf-8", newline=""
+            )
     return counts

@@ -10,13 +10,15 @@ from openpyxl import load_workbook
 from contacts import models as c
 from entractes.demo import create_demo_accounts
 from entractes.models import User
+from exchange.engine import ImportRefused, export_records, import_records, read
+from exchange.models import ExternalId
 from health import models as h
 from minors import models as m
 from reporting import demo
 from reporting.figures import all_figures
-from reporting.models import ExternalId, NarrativeBlock
-from reporting.records.engine import ImportRefused, export_records, import_records, read
+from reporting.models import NarrativeBlock
 from rights import models as r
+from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +201,7 @@ def test_commands_dry_run_and_refusal(tmp_path, admin_user):
 def test_the_example_workbook_imports_and_the_documentation_lists_every_column(admin_user):
     from pathlib import Path
 
-    from reporting.records.spec import SHEETS
+    from exchange.spec import SHEETS
 
     root = Path(__file__).resolve().parents[2]
     summary = import_records(read(root / "docs/examples/records-example.xlsx"), by=admin_user)
@@ -235,7 +237,7 @@ def test_ten_thousand_codes_drawn_are_distinct_from_each_other_and_from_the_data
 
     from contacts.models import generate_code, generate_codes
 
-    existing = [c.Person.all_objects.create(nickname=f"P{i}", gender="female") for i in range(3)]
+    existing = PersonFactory.create_batch(3)
     taken = {p.code for p in existing}
     codes = generate_codes(10_000)
     assert len(set(codes)) == 10_000
@@ -283,7 +285,7 @@ def test_csv_in_the_usual_encodings_is_read(tmp_path, admin_user, encoding, bom)
 
 
 def test_csv_that_is_not_text_is_refused_with_a_message_naming_the_file(tmp_path):
-    from reporting.records.engine import Unreadable
+    from exchange.engine import Unreadable
 
     (tmp_path / "persons.csv").write_bytes("id,nickname\np1,Léa\n".encode("utf-16-le"))
     with pytest.raises(Unreadable, match=r"persons\.csv : encodage non reconnu"):

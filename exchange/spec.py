@@ -1,7 +1,8 @@
 """The spreadsheet format of the records: one sheet (or CSV file) per kind of record.
 
 Every row carries an external id (column ``id``); links between sheets use those ids.
-The same declaration drives the import, the export and ``docs/import.md``.
+The same declaration drives the import and the export; ``docs/import.md`` describes
+every sheet and column of it (a test checks that none is missing).
 """
 
 from __future__ import annotations
