@@ -43,8 +43,12 @@ def period_end(*, period: models.Model, end: datetime.date) -> models.Model:
 
 
 @transaction.atomic
-def report_save(*, data: dict[str, Any], by) -> ReceivedReport:
-    report = ReceivedReport(author=by, **data)
+def report_save(
+    *, data: dict[str, Any], by, report: ReceivedReport | None = None
+) -> ReceivedReport:
+    report = report or ReceivedReport(author=by)
+    for name, value in data.items():
+        setattr(report, name, value)
     report.full_clean()
     report.save()
     return report

@@ -312,3 +312,42 @@ def test_the_command_names_an_unreadable_csv(tmp_path, admin_user):
     (tmp_path / "persons.csv").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 10)
     with pytest.raises(CommandError, match=r"persons\.csv"):
         call_command("import_records", str(tmp_path), stdout=io.StringIO())
+
+
+def test_imported_records_have_their_change_history_by_the_importing_account(tmp_path, admin_user):
+    from auditlog.models import LogEntry
+
+    folder = tmp_path / "in"
+    write_csv(folder, "persons", "id,nickname,gender,products\np1,Bella,female,cannabis\n")
+    write_csv(
+        folder,
+        "contacts",
+        "id,occurred_at,channel,person,material\nk1,02/03/2023 23:10,street,p1,crack_pipe=2\n",
+    )
+    import_records(read(folder), by=admin_user)
+    person, contact = c.Person.objects.get(), c.Contact.objects.get()
+    for record in (person, contact):
+        entries = LogEntry.objects.get_for_object(record)
+        assert entries.filter(action=LogEntry.Action.CREATE).count() == 1
+        assert {entry.actor for entry in entries} == {admin_user}
+    write_csv(folder, "persons", "id,nickname,gender,products\np1,Bella B,female,cannabis\n")
+    import_records(read(folder), by=admin_user)
+    updates = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE)
+    assert any("Bella B" in str(u.changes) and u.actor == admin_user for u in updates)
+
+
+def test_a_rule_refusing_a_row_when_it_is_written_refuses_the_whole_import(tmp_path, admin_user):
+    folder = tmp_path / "in"
+    write_csv(folder, "persons", "id,nickname,gender\np1,Bella,female\n")
+    write_csv(
+        folder,
+        "consultations",
+        "id,person,at,line,acts\n"
+        "h1,p1,02/03/2023 10:00,nurse,trod_hiv:negative\n"
+        "h2,p1,03/03/2023 10:00,nurse,trod_hiv:\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(folder), by=admin_user)
+    (problem,) = refused.value.problems
+    assert (problem.sheet, problem.row) == ("consultations", 3)
+    assert not c.Person.all_objects.exists() and not h.Consultation.objects.exists()
