@@ -18,10 +18,12 @@ from contacts.models import (
     FollowerSnapshot,
     LegalIdentity,
     MediationEvent,
+    OnlineRoundSite,
     Person,
     PersonMerge,
     Session,
     SessionKind,
+    SessionMaterial,
     generate_code,
     search_key,
 )
@@ -184,10 +186,6 @@ def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
 # --- Field work -----------------------------------------------------------------------
 
 
-class SheetError(Exception):
-    """A round sheet that cannot be saved; nothing was written."""
-
-
 @transaction.atomic
 def session_create(*, data: dict[str, Any], by: User) -> Session:
     """Open a session (round or opening) from a form's cleaned data; nobody named in
@@ -268,6 +266,32 @@ def contact_save(
     if occurred_at is not None:
         contact.occurred_at = occurred_at
     return _write_contact(contact, row)
+
+
+@transaction.atomic
+def session_material_save(
+    *, data: dict[str, Any], line: SessionMaterial | None = None
+) -> SessionMaterial:
+    """Create or correct material handed out during a session outside any contact."""
+    line = line or SessionMaterial()
+    for name, value in data.items():
+        setattr(line, name, value)
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def online_site_save(
+    *, data: dict[str, Any], site: OnlineRoundSite | None = None
+) -> OnlineRoundSite:
+    """Create or correct what an online round did on one site (messages, replies)."""
+    site = site or OnlineRoundSite()
+    for name, value in data.items():
+        setattr(site, name, value)
+    site.full_clean()
+    site.save()
+    return site
 
 
 @transaction.atomic

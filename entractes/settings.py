@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reporting",
     "casefile",
     "demo",
+    "exchange",
 ]
 
 MIDDLEWARE = [

@@ -44,8 +44,10 @@ def period_end(*, period: Period, end: datetime.date) -> Period:
 
 
 @transaction.atomic
-def report_save(*, data: dict[str, Any], by: User) -> ReceivedReport:
-    return save_record(ReceivedReport(author=by), data)
+def report_save(
+    *, data: dict[str, Any], by: User, report: ReceivedReport | None = None
+) -> ReceivedReport:
+    return save_record(report or ReceivedReport(author=by), data)
 
 
 @transaction.atomic

@@ -10,6 +10,4 @@ RECORD_ACCESS = {
     "CheckAcceptance": ("reporting.edit", "reporting.edit"),
     "ReportRender": ("reporting.view", "reporting.edit"),
     "Publication": ("reporting.view", "reporting.publish"),
-    "ExternalId": ("records.import", "records.import"),
-    "ImportJob": ("records.import", "records.import"),
 }

@@ -9,11 +9,3 @@ def render_report(render_id: int) -> None:
     from reporting.services import report_render_run
 
     report_render_run(render_id)
-
-
-@task
-def run_import(job_id: int) -> None:
-    """Import an uploaded workbook; progress, result and problems are stored on the job."""
-    from reporting.records.jobs import import_job_run
-
-    import_job_run(job_id)

@@ -18,8 +18,4 @@ urlpatterns = [
     path("pdf/<int:pk>/", views.pdf_download, name="pdf-download"),
     path("publications/<int:pk>/", views.publication_download, name="publication-download"),
     path("<int:year>/publier/", views.publish, name="publish"),
-    path("<int:year>/export.<str:fmt>", views.export, name="export"),
-    path("importer/", views.records_import, name="records-import"),
-    path("importer/<int:pk>/", views.import_job, name="import-job"),
-    path("importer/<int:pk>/confirmer/", views.import_job_confirm, name="import-job-confirm"),
 ]

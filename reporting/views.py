@@ -1,5 +1,5 @@
 """The director's pages: dashboard, figures with comparisons and drill-down, checks,
-narrative, PDF generation, publication and exports."""
+narrative, PDF generation and publication."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from contacts import figures as contact_figures
 from contacts.models import years_before
 from entractes.concurrency import save_unless_changed
-from entractes.lib.exports import to_csv, to_xlsx
 from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 from health import figures as health_figures
@@ -25,7 +24,6 @@ from reporting.forms import AcceptForm, NarrativeForm, PublishForm, ReferenceFig
 from reporting.labels import slug_labels
 from reporting.models import (
     CheckAcceptance,
-    ImportJob,
     NarrativeBlock,
     Publication,
     ReferenceFigure,
@@ -313,88 +311,3 @@ def publish(request, year):
             "publications": Publication.objects.filter(year=year),
         },
     )
-
-
-@requires("reporting.view")
-def export(request, year, fmt):
-    year = _year(year)
-    values = figures.all_figures(year)
-    AccessLogEntry.objects.record(
-        user=request.user, action=AccessLogEntry.Action.EXPORT, target=f"figures:{year}"
-    )
-    header = ["key", str(year)]
-    if fmt == "csv":
-        response = HttpResponse(
-            to_csv(header, sorted(values.items())), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="chiffres-{year}.csv"'
-        return response
-    if fmt == "xlsx":
-        sheets = [
-            (
-                title,
-                ["key", str(year), str(year - 1), "%"],
-                [(r.key, r.value, r.previous, r.change) for r in rows],
-            )
-            for _slug, title, rows in figures.compared(year, values)
-        ]
-        response = HttpResponse(
-            to_xlsx(sheets),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="chiffres-{year}.xlsx"'
-        return response
-    raise Http404
-
-
-@never_cache
-@requires("records.import")
-def records_import(request):
-    """Upload a workbook: it is checked in the background (nothing is written), then the
-    import is confirmed and runs in the background too."""
-    from django.conf import settings
-
-    from reporting.records.jobs import import_job_start
-
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        limit = settings.IMPORT_MAX_BYTES
-        if upload is None or not upload.name.lower().endswith(".xlsx") or upload.size > limit:
-            messages.error(
-                request,
-                _("Fichier : déposez un classeur .xlsx de moins de %(size)s Mo.")
-                % {"size": limit // (1024 * 1024) or 1},
-            )
-            return redirect("reporting:records-import")
-        job = import_job_start(upload=upload, by=request.user)
-        return redirect("reporting:import-job", pk=job.pk)
-    jobs = ImportJob.objects.filter(requested_by=request.user)[:10]
-    return render(request, "reporting/records_import.html", {"jobs": jobs})
-
-
-@never_cache
-@requires("records.import")
-def import_job(request, pk):
-    """A job's progress (the partial, polled by htmx every 2 s) and its result."""
-    from reporting.records.jobs import get_import_job_for_user
-
-    job = get_import_job_for_user(request.user, pk)
-    template = "reporting/import_job.html"
-    if request.headers.get("HX-Request"):
-        template += "#status"
-    return render(request, template, {"job": job})
-
-
-@require_POST
-@requires("records.import")
-def import_job_confirm(request, pk):
-    from reporting.records.jobs import JobGone, get_import_job_for_user
-    from reporting.records.jobs import import_job_confirm as confirm
-
-    job = get_import_job_for_user(request.user, pk)
-    try:
-        job = confirm(job=job, by=request.user)
-    except JobGone as error:
-        messages.error(request, str(error))
-        return redirect("reporting:records-import")
-    return redirect("reporting:import-job", pk=job.pk)

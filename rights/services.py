@@ -130,6 +130,19 @@ def psp_file_update(*, psp_file: PSPFile, data: dict[str, Any]) -> PSPFile:
     return save_record(psp_file, data)
 
 
+@transaction.atomic
+def psp_file_record(*, data: dict[str, Any], by, psp_file: PSPFile | None = None) -> PSPFile:
+    """Create or correct a PSP file as it stands in records kept elsewhere (an import):
+    its kind, state, decision and dates are written as given, not walked through the
+    workflow; the model's own rules still apply."""
+    psp_file = psp_file or PSPFile(created_by=by, worker=by)
+    for name, value in data.items():
+        setattr(psp_file, name, value)
+    psp_file.full_clean()
+    psp_file.save()
+    return psp_file
+
+
 def _require(data: dict[str, Any], *names: str) -> None:
     labels = {name: cast(Field, PSPFile._meta.get_field(name)).verbose_name for name in names}
     missing = [str(labels[name]) for name in names if not data.get(name)]

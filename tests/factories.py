@@ -139,6 +139,7 @@ from contacts.models import (  # noqa: E402
     Theme,
     Zone,
 )
+from exchange.models import ExternalId, ImportJob  # noqa: E402
 from health.models import Workshop  # noqa: E402
 from minors.models import (  # noqa: E402
     AwarenessSession,
@@ -155,8 +156,6 @@ from minors.models import (  # noqa: E402
 )
 from reporting.models import (  # noqa: E402
     CheckAcceptance,
-    ExternalId,
-    ImportJob,
     NarrativeBlock,
     Publication,
     ReferenceFigure,

@@ -199,7 +199,7 @@ CREATION_CASES = [
 def _rows():
     from django.apps import apps
 
-    labels = ("contacts", "health", "rights", "minors", "reporting")
+    labels = ("contacts", "health", "rights", "minors", "reporting", "exchange")
     return {
         model._meta.label: model._base_manager.count()
         for label in labels

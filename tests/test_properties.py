@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from contacts.forms import PersonForm
 from contacts.models import Contact, ContactMaterial, Person
 from contacts.services import person_create
-from reporting.records.engine import ImportRefused, import_records
+from exchange.engine import ImportRefused, import_records
 from tests import tally
 
 pytestmark = pytest.mark.django_db

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def safe_cell(value):
@@ -33,8 +36,17 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return buffer.getvalue()
 
 
-def to_xlsx(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """One sheet per (title, header, rows); titles cut to Excel's 31 characters."""
+def to_xlsx(
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]],
+    target: str | Path | BinaryIO | None = None,
+    *,
+    first_column_width: int | None = 48,
+) -> bytes | None:
+    """One sheet per (title, header, rows); titles cut to Excel's 31 characters.
+
+    Returns the workbook's bytes, or writes it to ``target`` (a path or a binary file)
+    and returns None.
+    """
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
@@ -42,7 +54,11 @@ def to_xlsx(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> 
         sheet.append(list(header))
         for row in rows:
             sheet.append([safe_cell(v) for v in row])
-        sheet.column_dimensions["A"].width = 48
+        if first_column_width:
+            sheet.column_dimensions["A"].width = first_column_width
+    if target is not None:
+        workbook.save(target)
+        return None
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

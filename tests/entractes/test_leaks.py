@@ -141,7 +141,7 @@ RESTRICTED_READS = {
     "minors:person-panel",
     "reporting:pdf-download",
     "reporting:publication-download",
-    "reporting:export",
+    "exchange:export",
     "casefile:person-data-access",
     "casefile:person-data-export",
 }

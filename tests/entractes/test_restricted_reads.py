@@ -42,7 +42,7 @@ OTHER_READS = {
     # The report's print and exports are logged as such.
     "reporting:pdf-download",
     "reporting:publication-download",
-    "reporting:export",
+    "exchange:export",
 }
 # Person panels (served by each app for the person page) and what a role needs to get
 # restricted content in them; the others receive the panel without it, and no entry.

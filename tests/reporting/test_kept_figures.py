@@ -12,8 +12,8 @@ from django.urls import reverse
 from contacts.models import Channel
 from entractes.apps import create_cache_tables
 from entractes.freshness import ALL_YEARS, earliest_year, state_of
+from exchange.engine import import_records
 from reporting import figures
-from reporting.records.engine import import_records
 from tests.factories import ContactFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

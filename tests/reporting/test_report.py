@@ -6,7 +6,6 @@ import zoneinfo
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from contacts.models import Person
@@ -386,23 +385,6 @@ def test_administrator_can_publish(client, admin_user, year_2023):
     client.force_login(admin_user)
     client.post(reverse("reporting:publish", args=[2023]), {"reason": ""})
     assert Publication.objects.count() == 1
-
-
-def test_exports_have_the_same_keys(client, director, year_2023):
-    client.force_login(director)
-    csv_body = client.get(reverse("reporting:export", args=[2023, "csv"])).content.decode()
-    assert "attendance.contacts,4" in csv_body
-    xlsx = client.get(reverse("reporting:export", args=[2023, "xlsx"])).content
-    workbook = load_workbook(io.BytesIO(xlsx))
-    assert workbook.sheetnames[0].startswith("1. Chiffres")
-    keys = {row[0] for sheet in workbook for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert {
-        "attendance.contacts",
-        "health.nurse.consultations",
-        "minors.people",
-        "schools.pupils",
-    } <= keys
-    assert AccessLogEntry.objects.filter(action="export").count() == 2
 
 
 def test_dashboard_compares_the_year_to_date(client, director, educator):

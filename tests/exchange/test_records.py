@@ -7,12 +7,14 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from contacts import models as c
+from exchange.engine import ImportRefused, export_records, import_records, read
+from exchange.models import ExternalId
 from health import models as h
 from minors import models as m
 from reporting.figures import all_figures
-from reporting.models import ExternalId, NarrativeBlock
-from reporting.records.engine import ImportRefused, export_records, import_records, read
+from reporting.models import NarrativeBlock
 from rights import models as r
+from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +194,7 @@ def test_commands_dry_run_and_refusal(tmp_path, admin_user):
 def test_the_example_workbook_imports_and_the_documentation_lists_every_column(admin_user):
     from pathlib import Path
 
-    from reporting.records.spec import SHEETS
+    from exchange.spec import SHEETS
 
     root = Path(__file__).resolve().parents[2]
     summary = import_records(read(root / "docs/examples/records-example.xlsx"), by=admin_user)
@@ -228,7 +230,7 @@ def test_ten_thousand_codes_drawn_are_distinct_from_each_other_and_from_the_data
 
     from contacts.models import generate_code, generate_codes
 
-    existing = [c.Person.all_objects.create(nickname=f"P{i}", gender="female") for i in range(3)]
+    existing = PersonFactory.create_batch(3)
     taken = {p.code for p in existing}
     codes = generate_codes(10_000)
     assert len(set(codes)) == 10_000
@@ -276,7 +278,7 @@ def test_csv_in_the_usual_encodings_is_read(tmp_path, admin_user, encoding, bom)
 
 
 def test_csv_that_is_not_text_is_refused_with_a_message_naming_the_file(tmp_path):
-    from reporting.records.engine import Unreadable
+    from exchange.engine import Unreadable
 
     (tmp_path / "persons.csv").write_bytes("id,nickname\np1,Léa\n".encode("utf-16-le"))
     with pytest.raises(Unreadable, match=r"persons\.csv : encodage non reconnu"):
@@ -303,3 +305,42 @@ def test_the_command_names_an_unreadable_csv(tmp_path, admin_user):
     (tmp_path / "persons.csv").write_bytes(b"\x81\x8d\x8f\x90\x9d" * 10)
     with pytest.raises(CommandError, match=r"persons\.csv"):
         call_command("import_records", str(tmp_path), stdout=io.StringIO())
+
+
+def test_imported_records_have_their_change_history_by_the_importing_account(tmp_path, admin_user):
+    from auditlog.models import LogEntry
+
+    folder = tmp_path / "in"
+    write_csv(folder, "persons", "id,nickname,gender,products\np1,Bella,female,cannabis\n")
+    write_csv(
+        folder,
+        "contacts",
+        "id,occurred_at,channel,person,material\nk1,02/03/2023 23:10,street,p1,crack_pipe=2\n",
+    )
+    import_records(read(folder), by=admin_user)
+    person, contact = c.Person.objects.get(), c.Contact.objects.get()
+    for record in (person, contact):
+        entries = LogEntry.objects.get_for_object(record)
+        assert entries.filter(action=LogEntry.Action.CREATE).count() == 1
+        assert {entry.actor for entry in entries} == {admin_user}
+    write_csv(folder, "persons", "id,nickname,gender,products\np1,Bella B,female,cannabis\n")
+    import_records(read(folder), by=admin_user)
+    updates = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE)
+    assert any("Bella B" in str(u.changes) and u.actor == admin_user for u in updates)
+
+
+def test_a_rule_refusing_a_row_when_it_is_written_refuses_the_whole_import(tmp_path, admin_user):
+    folder = tmp_path / "in"
+    write_csv(folder, "persons", "id,nickname,gender\np1,Bella,female\n")
+    write_csv(
+        folder,
+        "consultations",
+        "id,person,at,line,acts\n"
+        "h1,p1,02/03/2023 10:00,nurse,trod_hiv:negative\n"
+        "h2,p1,03/03/2023 10:00,nurse,trod_hiv:\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(folder), by=admin_user)
+    (problem,) = refused.value.problems
+    assert (problem.sheet, problem.row) == ("consultations", 3)
+    assert not c.Person.all_objects.exists() and not h.Consultation.objects.exists()

@@ -15,15 +15,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
-from entractes.freshness import records_changed
-from entractes.lib.exports import safe_cell, unsafe_cell
-from reporting.models import ExternalId
-from reporting.records.spec import AUTHOR_FIELDS, BY_NAME, SHEETS, Col, Sheet
+from entractes.lib.exports import to_csv, to_xlsx, unsafe_cell
+from exchange.models import ExternalId
+from exchange.spec import BY_NAME, SHEETS, Col, Sheet
 
 TRUE = {"1", "oui", "o", "vrai", "true", "x", "yes"}
 FALSE = {"", "0", "non", "n", "faux", "false", "no"}
@@ -431,7 +431,10 @@ def import_records(
     """Validate everything, then write everything (or nothing) in one transaction.
     Returns, per sheet, the numbers of rows created, updated and unchanged. Raises
     ImportRefused with every problem. ``on_progress(rows_checked)`` follows the checks
-    (the writing, in one transaction, cannot be seen from outside before its end)."""
+    (the writing, in one transaction, cannot be seen from outside before its end).
+
+    Every row is written by its app's service, as the same record typed in a form would
+    be: the models' rules apply and the change history names ``by``."""
     refs = References()
     parsed, problems = parse(data, refs, on_progress)
     if problems:
@@ -441,8 +444,7 @@ def import_records(
         for sheet in SHEETS
         if sheet.name in data
     }
-    with transaction.atomic():
-        records_changed()  # bulk writes send no signal
+    with transaction.atomic(), set_actor(by):
         ids = {
             name: dict(ExternalId.objects.filter(kind=name).values_list("external_id", "object_id"))
             for name in BY_NAME
@@ -461,75 +463,87 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
     existing = model._base_manager.in_bulk(
         [ids[sheet.name][r.external_id] for r in rows if r.external_id in ids[sheet.name]]
     )
-    new_rows, new_instances = [], []
-    self_linked = any(c.kind == "link" and c.target == sheet.name for c in sheet.columns)
-    sessions = {}
-    if model._meta.label_lower == "contacts.contact":
-        linked = {
-            ids["sessions"].get(r.links.get("session")) for r in rows if r.links.get("session")
-        }
-        sessions = model._meta.get_field("session").related_model.objects.in_bulk(linked - {None})
+    linked = _linked_records(sheet, rows, ids)
+    writers = _writers()
     codes = iter(_new_person_codes(sheet, rows, ids))
+    created = []
     for item in rows:
         instance = existing.get(ids[sheet.name].get(item.external_id))
-        fresh = instance is None
-        if fresh:
-            instance = model(**sheet.defaults)
-            if sheet.name == "persons" and not item.values.get("code"):
-                instance.code = next(codes)
-            for name in AUTHOR_FIELDS:
-                if hasattr(model, name) and name in {f.name for f in model._meta.fields}:
-                    setattr(instance, name, by)
-        changed = False
+        fields, related = {}, {}
         for attr, value in item.values.items():
             kind = _col(sheet, attr).kind
-            if kind in SPECIAL or (attr == "code" and not value):
-                continue  # an empty code cell keeps the person's code (or the one drawn)
-            if kind == "ref":
-                same = getattr(instance, f"{attr}_id") == value.pk
-            else:
-                same = getattr(instance, attr) == value
-            if not same:
-                setattr(instance, attr, value)
-                changed = True
+            if kind in SPECIAL:
+                related[attr] = value
+            elif not (attr == "code" and not value):
+                fields[attr] = value  # an empty code cell keeps the person's code
         for attr, external in item.links.items():
             target = _col(sheet, attr).target
             pk = ids[target].get(external) if external else None
-            if getattr(instance, f"{attr}_id") != pk:
-                setattr(instance, f"{attr}_id", pk)
-                changed = True
-        if hasattr(instance, "fill_derived"):
-            if sessions and instance.session_id:
-                instance.session = sessions[instance.session_id]
-            instance.fill_derived()
-        if fresh and self_linked:
-            # Rows may link to rows above them (a renewal to its first request): one by one.
-            instance.save()
-            ExternalId.objects.create(
-                kind=sheet.name, external_id=item.external_id, object_id=instance.pk
-            )
+            fields[attr] = linked[target].get(pk) if pk else None
+        if instance is None:
+            if sheet.name == "persons" and not fields.get("code"):
+                fields["code"] = next(codes)
+            if "worker" in {f.name for f in model._meta.fields}:
+                fields["worker"] = by  # who follows the record: the account importing it
+            instance = _write(writers[sheet.name], sheet, item, None, fields, related, by)
             ids[sheet.name][item.external_id] = instance.pk
-            _related(sheet, instance, item)
+            if sheet.name in linked:  # rows may link to rows above them (a renewal)
+                linked[sheet.name][instance.pk] = instance
+            created.append(
+                ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
+            )
             counts["created"] += 1
-        elif fresh:
-            new_rows.append(item)
-            new_instances.append(instance)
-            counts["created"] += 1
+        elif _differs(sheet, instance, fields) or _related_differs(sheet, instance, related):
+            _write(writers[sheet.name], sheet, item, instance, fields, related, by)
+            counts["updated"] += 1
         else:
-            related_changed = _related(sheet, instance, item, compare_only=True)
-            if changed:
-                instance.save()
-            if related_changed:
-                _related(sheet, instance, item)
-            counts["updated" if changed or related_changed else "unchanged"] += 1
-    model.objects.bulk_create(new_instances, batch_size=1000)
-    ExternalId.objects.bulk_create(
-        ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
-        for item, instance in zip(new_rows, new_instances, strict=True)
-    )
-    for item, instance in zip(new_rows, new_instances, strict=True):
-        ids[sheet.name][item.external_id] = instance.pk
-    _related_bulk(sheet, list(zip(new_rows, new_instances, strict=True)))
+            counts["unchanged"] += 1
+    ExternalId.objects.bulk_create(created, batch_size=1000)
+
+
+def _write(writer, sheet: Sheet, item: Parsed, instance, fields, related, by):
+    """One row through its service. A rule refusing it there (one that needs the other
+    records, so could not be checked beforehand) refuses the whole import."""
+    try:
+        return writer(instance, fields, related, by)
+    except ValidationError as error:
+        problems = []
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        for attr, messages in errors.items():
+            col = next((c for c in sheet.columns if c.attr == attr), None)
+            value = item.values.get(attr, item.links.get(attr, ""))
+            problems.append(
+                Problem(
+                    sheet.name,
+                    item.row,
+                    col.name if col else attr,
+                    str(value if value is not None else ""),
+                    " ".join(messages),
+                )
+            )
+        raise ImportRefused(problems) from None
+
+
+def _linked_records(sheet: Sheet, rows: list[Parsed], ids: dict) -> dict[str, dict]:
+    """The records the rows link to, by sheet and pk, read once."""
+    wanted: dict[str, set] = {}
+    for col in sheet.columns:
+        if col.kind == "link":
+            pks = {ids[col.target].get(r.links.get(col.attr)) for r in rows}
+            wanted.setdefault(col.target, set()).update(pks - {None})
+    return {
+        target: BY_NAME[target].model._base_manager.in_bulk(pks) for target, pks in wanted.items()
+    }
+
+
+def _differs(sheet: Sheet, instance, fields: dict) -> bool:
+    for attr, value in fields.items():
+        if _col(sheet, attr).kind in ("ref", "link"):
+            if getattr(instance, f"{attr}_id") != (value.pk if value is not None else None):
+                return True
+        elif getattr(instance, attr) != value:
+            return True
+    return False
 
 
 def _new_person_codes(sheet: Sheet, rows: list[Parsed], ids: dict) -> list[str]:
@@ -546,7 +560,7 @@ def _new_person_codes(sheet: Sheet, rows: list[Parsed], ids: dict) -> list[str]:
     return generate_codes(wanted, taken=written)
 
 
-def _current_related(sheet, instance, col):
+def _current_related(instance, col):
     if col.kind == "refs":
         return {obj.pk for obj in getattr(instance, col.attr).all()}
     if col.kind == "quantities":
@@ -562,67 +576,154 @@ def _wanted_related(col, value):
     return sorted((act.pk, result) for act, result in value)
 
 
-def _related(sheet, instance, item, compare_only=False) -> bool:
-    changed = False
-    for col in sheet.columns:
-        if col.kind not in ("refs", "quantities", "acts"):
-            continue
-        value = item.values[col.attr]
-        if _current_related(sheet, instance, col) == _wanted_related(col, value):
-            continue
-        changed = True
-        if compare_only:
-            continue
-        if col.kind == "refs":
-            getattr(instance, col.attr).set(value)
-        elif col.kind == "quantities":
-            instance.material_lines.all().delete()
-            instance.material_lines.model.objects.bulk_create(
-                instance.material_lines.model(contact=instance, material=m, quantity=q)
-                for m, q in value.items()
-            )
-        else:
-            instance.acts.all().delete()
-            instance.acts.model.objects.bulk_create(
-                instance.acts.model(consultation=instance, act=a, result=res) for a, res in value
-            )
-    return changed
+def _related_differs(sheet: Sheet, instance, related: dict) -> bool:
+    return any(
+        _current_related(instance, col) != _wanted_related(col, related[col.attr])
+        for col in sheet.columns
+        if col.attr in related
+    )
 
 
-def _related_bulk(sheet, pairs) -> None:
-    for col in sheet.columns:
-        if col.kind == "refs":
-            through = getattr(sheet.model, col.attr).through
-            source = f"{sheet.model._meta.model_name}_id"
-            target = f"{col.model._meta.model_name}_id"
-            through.objects.bulk_create(
-                [
-                    through(**{source: inst.pk, target: obj.pk})
-                    for item, inst in pairs
-                    for obj in item.values[col.attr]
-                ],
-                batch_size=2000,
-            )
-        elif col.kind == "quantities":
-            line_model = sheet.model.material_lines.rel.related_model
-            line_model.objects.bulk_create(
-                [
-                    line_model(contact_id=inst.pk, material=m, quantity=q)
-                    for item, inst in pairs
-                    for m, q in item.values[col.attr].items()
-                ],
-                batch_size=2000,
-            )
-        elif col.kind == "acts":
-            act_model = sheet.model.acts.rel.related_model
-            act_model.objects.bulk_create(
-                [
-                    act_model(consultation_id=inst.pk, act=a, result=res)
-                    for item, inst in pairs
-                    for a, res in item.values[col.attr]
-                ],
-                batch_size=2000,
-            )
+# --- Writing through the apps' services ---------------------------------------------------
+# One writer per sheet: (the record or None for a new one, its fields, its lists, by) ->
+# the record saved. Fields hold model instances for references and links.
+
+
+def _person(instance, fields, related, by):
+    from contacts import services
+
+    data = {**fields, **related}
+    if instance is None:
+        return services.person_create(data=data, by=by)
+    return services.person_update(person=instance, data=data)
+
+
+def _session(instance, fields, related, by):
+    from contacts import services
+
+    data = {**fields, **related}
+    if instance is None:
+        return services.session_create(data=data, by=by)
+    return services.session_update(session=instance, data=data)
+
+
+def _contact(instance, fields, related, by):
+    from contacts import services
+    from contacts.models import Contact
+
+    row = {**fields, **related}
+    row["material"] = row.pop("material_lines", {})
+    contact = instance or Contact(author=by)
+    contact.session = row.pop("session", None)
+    if instance is not None:  # not in the file: kept as they are
+        row["referrals"] = list(instance.referrals.all())
+    return services.contact_save(
+        row=row, by=by, contact=contact, occurred_at=row.pop("occurred_at")
+    )
+
+
+def _with_data(service, keyword):
+    def write(instance, fields, related, by):
+        return service(data={**fields, **related}, by=by, **{keyword: instance})
+
+    return write
+
+
+def _without_author(service, keyword):
+    def write(instance, fields, related, by):
+        return service(data={**fields, **related}, **{keyword: instance})
+
+    return write
+
+
+def _follower_snapshot(instance, fields, related, by):
+    from contacts import services
+
+    return services.follower_snapshot_record(**fields, by=by)
+
+
+def _consultation(instance, fields, related, by):
+    from health import services
+
+    acts = [{"act": act, "result": result} for act, result in related.get("acts", [])]
+    return services.consultation_save(data=fields, acts=acts, by=by, consultation=instance)
+
+
+def _workshop(instance, fields, related, by):
+    from health import services
+
+    participants = list(instance.participants.all()) if instance is not None else []
+    return services.workshop_save(
+        data={**fields, "participants": participants}, by=by, workshop=instance
+    )
+
+
+def _file_record(model):
+    """Measures, runaways and uses of products: records of a minor's file."""
+
+    def write(instance, fields, related, by):
+        from minors import services
+
+        fields = dict(fields)
+        minor_file = fields.pop("file")
+        instance = instance or model()
+        for name, value in fields.items():
+            setattr(instance, name, value)
+        return services.record_add(instance=instance, minor_file=minor_file, by=by)
+
+    return write
+
+
+def _training(model):
+    """Training cycles, awareness and school sessions."""
+
+    def write(instance, fields, related, by):
+        from minors import services
+
+        instance = instance or model()
+        for name, value in fields.items():
+            setattr(instance, name, value)
+        return services.training_save(instance=instance, by=by)
+
+    return write
+
+
+def _reference_figure(instance, fields, related, by):
+    from reporting import services
+
+    return services.reference_figure_save(data=fields, by=by)
+
+
+def _writers() -> dict:
+    from contacts import services as contacts
+    from health import services as health
+    from minors import models as m
+    from minors import services as minors
+    from rights import services as rights
+
+    return {
+        "persons": _person,
+        "sessions": _session,
+        "contacts": _contact,
+        "session_material": _without_author(contacts.session_material_save, "line"),
+        "online_sites": _without_author(contacts.online_site_save, "site"),
+        "followers": _follower_snapshot,
+        "mediation": _with_data(contacts.mediation_save, "event"),
+        "health_sessions": _with_data(health.health_session_save, "session"),
+        "consultations": _consultation,
+        "workshops": _workshop,
+        "procedures": _with_data(rights.procedure_save, "procedure"),
+        "psp_files": _with_data(rights.psp_file_record, "psp_file"),
+        "minor_files": _with_data(minors.file_save, "minor_file"),
+        "measures": _file_record(m.EducationalMeasure),
+        "runaways": _file_record(m.Runaway),
+        "product_uses": _file_record(m.ProductUse),
+        "received_reports": _with_data(minors.report_save, "report"),
+        "training_cycles": _training(m.TrainingCycle),
+        "awareness_sessions": _training(m.AwarenessSession),
+        "school_sessions": _training(m.SchoolSession),
+        "reference_figures": _reference_figure,
+    }
 
 
 # --- Exporting ----------------------------------------------------------------------------
@@ -690,26 +791,17 @@ def export_records(path: str | Path, fmt: str = "xlsx") -> dict[str, int]:
         "kind", "external_id", "object_id"
     ):
         external[kind][object_id] = external_id
-    counts = {}
-    workbook = Workbook() if fmt == "xlsx" else None
-    if workbook is not None:
-        workbook.remove(workbook.active)
+    counts, sheets = {}, []
     for sheet in SHEETS:
         header, rows = export_rows(sheet, external)
         counts[sheet.name] = len(rows)
-        if workbook is not None:
-            worksheet = workbook.create_sheet(sheet.name)
-            worksheet.append(header)
-            for row in rows:
-                worksheet.append([safe_cell(v) for v in row])
-        else:
-            Path(path).mkdir(parents=True, exist_ok=True)
-            with (Path(path) / f"{sheet.name}.csv").open(
-                "w", encoding="utf-8", newline=""
-            ) as handle:
-                writer = csv.writer(handle)
-                writer.writerow(header)
-                writer.writerows([safe_cell(v) for v in row] for row in rows)
-    if workbook is not None:
-        workbook.save(path)
+        sheets.append((sheet.name, header, rows))
+    if fmt == "xlsx":
+        to_xlsx(sheets, path, first_column_width=None)
+    else:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        for name, header, rows in sheets:
+            (Path(path) / f"{name}.csv").write_text(
+                to_csv(header, rows), encoding="utf-8", newline=""
+            )
     return counts

@@ -15,8 +15,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reporting.models import ImportJob
-from reporting.records.engine import ImportRefused, Unreadable, import_records, read
+from exchange.engine import ImportRefused, Unreadable, import_records, read
+from exchange.models import ImportJob
 
 logger = logging.getLogger(__name__)
 STALE = datetime.timedelta(days=1)
@@ -37,7 +37,7 @@ def get_import_job_for_user(user, pk: int) -> ImportJob:
 
 
 def _enqueue(job: ImportJob) -> None:
-    from reporting.tasks import run_import
+    from exchange.tasks import run_import
 
     transaction.on_commit(lambda: run_import.enqueue(job.pk))
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from entractes.models import User
-from reporting.records.engine import ImportRefused, Unreadable, import_records, read
+from exchange.engine import ImportRefused, Unreadable, import_records, read
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reporting.records.engine import export_records
+from exchange.engine import export_records
 
 
 class Command(BaseCommand):

@@ -12,8 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from contacts import models as c
-from reporting.models import ImportJob
-from reporting.records.jobs import sweep_stale_uploads
+from exchange.jobs import sweep_stale_uploads
+from exchange.models import ImportJob
+from tests.factories import ImportJobFactory
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs/examples/records-example.xlsx"
@@ -33,7 +34,7 @@ def uploads(media):
 def upload(client, data, callbacks, name="records.xlsx"):
     with callbacks(execute=True):
         response = client.post(
-            reverse("reporting:records-import"), {"file": SimpleUploadedFile(name, data)}
+            reverse("exchange:records-import"), {"file": SimpleUploadedFile(name, data)}
         )
     assert response.status_code == 302, response.status_code
     return ImportJob.objects.latest("pk")
@@ -49,17 +50,17 @@ def test_upload_runs_a_dry_run_then_the_confirmed_import_and_removes_the_file(
     assert job.rows_total == job.rows_done > 0
     assert not c.Contact.objects.exists()
     assert len(uploads(media)) == 1  # kept for the confirmation
-    page = client.get(reverse("reporting:import-job", args=[job.pk])).content.decode()
+    page = client.get(reverse("exchange:import-job", args=[job.pk])).content.decode()
     assert "Confirmer l&#x27;import" in page or "Confirmer l'import" in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("reporting:import-job-confirm", args=[job.pk]))
+        response = client.post(reverse("exchange:import-job-confirm", args=[job.pk]))
     real = ImportJob.objects.latest("pk")
-    assert response["Location"] == reverse("reporting:import-job", args=[real.pk])
+    assert response["Location"] == reverse("exchange:import-job", args=[real.pk])
     assert (real.dry_run, real.state, real.summary["contacts"]["created"]) == (False, "done", 5)
     assert c.Contact.objects.count() == 5
     assert uploads(media) == []
     # The dry run cannot be confirmed twice.
-    client.post(reverse("reporting:import-job-confirm", args=[job.pk]))
+    client.post(reverse("exchange:import-job-confirm", args=[job.pk]))
     assert ImportJob.objects.count() == 2
 
 
@@ -76,7 +77,7 @@ def test_a_bad_cell_writes_nothing_lists_the_problem_and_removes_the_file(
     assert [(p["sheet"], p["row"], p["column"]) for p in job.problems] == [("persons", 2, "gender")]
     assert uploads(media) == []
     assert not c.Person.all_objects.exists()
-    page = client.get(reverse("reporting:import-job", args=[job.pk])).content.decode()
+    page = client.get(reverse("exchange:import-job", args=[job.pk])).content.decode()
     assert "licorne" in page
     assert "Confirmer" not in page
 
@@ -100,7 +101,7 @@ def test_wrong_or_oversized_files_are_refused_before_any_job(
     settings.IMPORT_MAX_BYTES = 1024
     client.force_login(admin_user)
     response = client.post(
-        reverse("reporting:records-import"),
+        reverse("exchange:records-import"),
         {"file": SimpleUploadedFile(name, content)},
         follow=True,
     )
@@ -112,7 +113,7 @@ def test_wrong_or_oversized_files_are_refused_before_any_job(
 def test_the_progress_partial_shows_the_state_and_polls_only_while_running(
     client, admin_user, media
 ):
-    job = ImportJob.objects.create(
+    job = ImportJobFactory(
         requested_by=admin_user,
         filename="a.xlsx",
         dry_run=False,
@@ -121,7 +122,7 @@ def test_the_progress_partial_shows_the_state_and_polls_only_while_running(
         rows_done=500,
     )
     client.force_login(admin_user)
-    url = reverse("reporting:import-job", args=[job.pk])
+    url = reverse("exchange:import-job", args=[job.pk])
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial
     assert "500 ligne(s) vérifiée(s) sur 800" in partial
@@ -136,17 +137,15 @@ def test_the_progress_partial_shows_the_state_and_polls_only_while_running(
 def test_another_account_cannot_see_confirm_or_start_a_job(
     client, admin_user, make_user, educator, media
 ):
-    job = ImportJob.objects.create(
-        requested_by=admin_user, filename="a.xlsx", state="done", summary={}
-    )
+    job = ImportJobFactory(requested_by=admin_user, filename="a.xlsx", state="done", summary={})
     for other, status in ((make_user("administrator"), 404), (educator, 403)):
         client.force_login(other)
-        assert client.get(reverse("reporting:import-job", args=[job.pk])).status_code == status
-        confirm = client.post(reverse("reporting:import-job-confirm", args=[job.pk]))
+        assert client.get(reverse("exchange:import-job", args=[job.pk])).status_code == status
+        confirm = client.post(reverse("exchange:import-job-confirm", args=[job.pk]))
         assert confirm.status_code == status
     client.force_login(educator)
     response = client.post(
-        reverse("reporting:records-import"),
+        reverse("exchange:records-import"),
         {"file": SimpleUploadedFile("r.xlsx", EXAMPLE.read_bytes())},
     )
     assert response.status_code == 403
@@ -161,7 +160,7 @@ def test_uploads_older_than_a_day_are_swept_and_their_jobs_closed(admin_user, me
     recent.write_bytes(b"x")
     two_days_ago = (timezone.now() - datetime.timedelta(days=2)).timestamp()
     os.utime(old, (two_days_ago, two_days_ago))
-    job = ImportJob.objects.create(
+    job = ImportJobFactory(
         requested_by=admin_user,
         filename="a.xlsx",
         upload="imports/old.xlsx",
