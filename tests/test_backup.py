@@ -12,7 +12,7 @@ from django.utils import timezone
 from demo.generator import generate
 from entractes.freshness import state_of
 from reporting.figures import all_figures
-from tests.reporting.test_records import wipe
+from tests.exchange.test_records import wipe
 
 
 def row_counts():
