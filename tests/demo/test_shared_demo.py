@@ -1,7 +1,6 @@
 """The demo built once for the tests that ask for it: each gets it whole, the others none."""
 
 import pytest
-from django.db import connection
 
 from contacts.models import Contact, Person
 from entractes.models import User
@@ -22,12 +21,5 @@ def test_the_next_test_gets_the_demo_whole_again(demo_db):
 
 @pytest.mark.django_db
 def test_a_database_test_without_the_demo_starts_from_an_empty_database():
-    assert not Person.all_objects.exists()
-    assert not User.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_transactional_test_after_the_demo_starts_from_an_empty_database():
-    assert not connection.in_atomic_block
     assert not Person.all_objects.exists()
     assert not User.objects.exists()
