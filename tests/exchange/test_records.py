@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from auditlog.context import disable_auditlog
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -19,8 +20,10 @@ from tests.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 
+@disable_auditlog()
 def wipe():
-    """Empty the records (not the reference lists nor the accounts)."""
+    """Empty the records (not the reference lists nor the accounts); a test's own
+    clearing, left out of the change history."""
     for model in (
         c.ContactMaterial,
         c.SessionMaterial,
@@ -62,24 +65,17 @@ def demo_data(demo_db):
     return next(user for user in demo_db.accounts if user.username == "admin")
 
 
-def test_export_then_import_into_an_empty_database_gives_the_same_figures(demo_data, tmp_path):
+def test_a_bad_cell_writes_nothing_then_the_fixed_export_gives_the_same_figures_once(
+    demo_data, tmp_path
+):
+    """The demo's two years exported, the database emptied: a workbook with one bad cell
+    is refused whole, naming the cell; fixed, it gives back every figure of both years;
+    imported again, it changes nothing."""
     before = {year: all_figures(year) for year in (2022, 2023)}
-    export_records(tmp_path / "export", "csv")
-    wipe()
-    assert all_figures(2023)["attendance.contacts"] == 0
-    summary = import_records(read(tmp_path / "export"), by=demo_data)
-    assert (
-        summary["contacts"]["created"]
-        == before[2022]["attendance.contacts"] + before[2023]["attendance.contacts"]
-    )
-    for year in (2022, 2023):
-        assert all_figures(year) == before[year], year
-
-
-def test_one_bad_cell_writes_nothing_then_the_fixed_workbook_imports_once(demo_data, tmp_path):
     path = tmp_path / "records.xlsx"
     export_records(path, "xlsx")
     wipe()
+    assert all_figures(2023)["attendance.contacts"] == 0
     workbook = load_workbook(path)
     sheet = workbook["contacts"]
     header = [cell.value for cell in sheet[1]]
@@ -105,7 +101,12 @@ def test_one_bad_cell_writes_nothing_then_the_fixed_workbook_imports_once(demo_d
     fixed = io.BytesIO()
     workbook.save(fixed)
     summary = import_records(read(io.BytesIO(fixed.getvalue())), by=demo_data)
-    assert summary["contacts"]["created"] > 15000
+    assert (
+        summary["contacts"]["created"]
+        == before[2022]["attendance.contacts"] + before[2023]["attendance.contacts"]
+    )
+    for year in (2022, 2023):
+        assert all_figures(year) == before[year], year
     again = import_records(read(io.BytesIO(fixed.getvalue())), by=demo_data)
     assert all(counts["created"] == counts["updated"] == 0 for counts in again.values())
 
