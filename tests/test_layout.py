@@ -177,3 +177,17 @@ def test_the_meetings_are_the_declared_ones():
     registry = _declared()
     declared = [(record.model, record.meeting) for record in registry.records() if record.meeting]
     assert sorted(meeting_sources(), key=str) == sorted(declared, key=str)
+
+
+@pytest.mark.parametrize("folder", ["rights", "minors", "reporting", "exchange"])
+def test_tests_of_the_records_build_them_with_factories(folder):
+    """Records in these tests come from ``tests/factories.py``, which keeps every
+    required field and rule of a kind in one place."""
+    made_by_hand = re.compile(r"\.(objects|_default_manager|all_objects)\.(create|bulk_create)\(")
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "tests" / folder).glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if made_by_hand.search(line)
+    ]
+    assert hits == []
