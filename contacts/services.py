@@ -273,12 +273,7 @@ def session_material_save(
     *, data: dict[str, Any], line: SessionMaterial | None = None
 ) -> SessionMaterial:
     """Create or correct material handed out during a session outside any contact."""
-    line = line or SessionMaterial()
-    for name, value in data.items():
-        setattr(line, name, value)
-    line.full_clean()
-    line.save()
-    return line
+    return save_record(line or SessionMaterial(), data)
 
 
 @transaction.atomic
@@ -286,12 +281,7 @@ def online_site_save(
     *, data: dict[str, Any], site: OnlineRoundSite | None = None
 ) -> OnlineRoundSite:
     """Create or correct what an online round did on one site (messages, replies)."""
-    site = site or OnlineRoundSite()
-    for name, value in data.items():
-        setattr(site, name, value)
-    site.full_clean()
-    site.save()
-    return site
+    return save_record(site or OnlineRoundSite(), data)
 
 
 @transaction.atomic

@@ -135,12 +135,7 @@ def psp_file_record(*, data: dict[str, Any], by, psp_file: PSPFile | None = None
     """Create or correct a PSP file as it stands in records kept elsewhere (an import):
     its kind, state, decision and dates are written as given, not walked through the
     workflow; the model's own rules still apply."""
-    psp_file = psp_file or PSPFile(created_by=by, worker=by)
-    for name, value in data.items():
-        setattr(psp_file, name, value)
-    psp_file.full_clean()
-    psp_file.save()
-    return psp_file
+    return save_record(psp_file or PSPFile(created_by=by, worker=by), data)
 
 
 def _require(data: dict[str, Any], *names: str) -> None:
