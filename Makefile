@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON = $(shell scripts/find-python)
 
-.PHONY: run test setup messages lint typecheck check bench-report serve bench-load
+.PHONY: run test setup messages lint typecheck check bench-report serve bench-load import-doc
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
@@ -36,6 +36,10 @@ run: setup
 ## test: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
 test: setup
 	$(VENV)/bin/pytest -q
+
+## import-doc: write the sheets' tables of docs/import.md from exchange/spec.py
+import-doc: setup
+	DEBUG=on $(VENV)/bin/python manage.py shell -v 0 -c "from pathlib import Path; from exchange.spec import document; p = Path('docs/import.md'); p.write_text(document(p.read_text(encoding='utf-8')), encoding='utf-8')"
 
 ## serve: run as in production on DATABASE_URL (gunicorn + task worker), Ctrl-C stops
 serve: setup

@@ -19,6 +19,7 @@ from contacts.models import (
     LegalIdentity,
     MediationEvent,
     OnlineRoundSite,
+    Partner,
     Person,
     PersonMerge,
     Session,
@@ -197,7 +198,15 @@ def session_create(*, data: dict[str, Any], by: User) -> Session:
 @transaction.atomic
 def session_update(*, session: Session, data: dict[str, Any]) -> Session:
     """Change a session; its contacts follow its date (they are counted on its day)."""
+    before = Session.objects.filter(pk=session.pk).values_list("date", flat=True).first()
     save_record(session, data)
+    if before is not None and before != session.date:
+        # Moved as a whole: each contact keeps its time and its place in the night.
+        shift = session.date - before
+        for contact in session.contacts.all():
+            contact.occurred_at += shift
+            contact.day = session.date
+            contact.save(update_fields=["occurred_at", "day"])
     session.contacts.exclude(day=session.date).update(day=session.date)
     return session
 
@@ -266,6 +275,12 @@ def contact_save(
     if occurred_at is not None:
         contact.occurred_at = occurred_at
     return _write_contact(contact, row)
+
+
+@transaction.atomic
+def partner_save(*, data: dict[str, Any], partner: Partner | None = None) -> Partner:
+    """Create or correct a partner of the directory."""
+    return save_record(partner or Partner(), data)
 
 
 @transaction.atomic

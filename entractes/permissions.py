@@ -66,6 +66,8 @@ CAPABILITIES: dict[str, Any] = {
     "reporting.edit": _("Rédiger le rapport, saisir les chiffres de référence, produire le PDF"),
     "reporting.publish": _("Publier le rapport d'une année"),
     "records.import": _("Importer des enregistrements depuis un tableur"),
+    # Restricted: writes to a file the records the account's roles may read.
+    "records.export": _("Exporter les chiffres et les enregistrements que l'on peut lire"),
     "staff.manage": _("Gérer les comptes du personnel"),
     # Restricted: confirms the grants and resets that expose restricted content (a second
     # person's confirmation; see GUARDED and may_decide in entractes.services).
@@ -138,6 +140,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "reporting.edit",
             "reporting.publish",
             "accesslog.view",
+            "records.export",
             "rights.use",
             "mediation.log",
             "online.log",
@@ -154,6 +157,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "reporting.view",
             "reporting.publish",
             "records.import",
+            "records.export",
         }
     ),
     "minors_team": frozenset({"minors.read_file"}),
@@ -171,6 +175,7 @@ RESTRICTED = frozenset(
         "minors.read_file",
         "accesslog.view",
         "reporting.drilldown",
+        "records.export",
     }
 )
 

@@ -7,4 +7,5 @@ from __future__ import annotations
 RECORD_ACCESS = {
     "ExternalId": ("records.import", "records.import"),
     "ImportJob": ("records.import", "records.import"),
+    "ExportJob": ("records.export", "records.export"),
 }

@@ -72,10 +72,18 @@ def read(path: str | Path | io.BytesIO) -> dict[str, list[tuple[int, dict[str, s
     for sheet in SHEETS:
         if sheet.name not in workbook.sheetnames:
             continue
+        kinds = {col.name: col.kind for col in sheet.columns}
         rows = workbook[sheet.name].iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
         data[sheet.name] = [
-            (index + 2, {h: _text(v) for h, v in zip(header, values, strict=False) if h})
+            (
+                index + 2,
+                {
+                    h: _text(v, kinds.get(h, "str"))
+                    for h, v in zip(header, values, strict=False)
+                    if h
+                },
+            )
             for index, values in enumerate(rows)
             if any(v not in (None, "") for v in values)
         ]
@@ -123,15 +131,31 @@ def decode_csv(file: Path) -> str:
     )
 
 
-def _text(value) -> str:
+def _text(value, kind: str = "str") -> str:
+    """The text of a cell as typed in Excel or LibreOffice: a real date, time, number or
+    boolean cell gives the text the column reads (a date cell in a date column, a
+    date-and-time cell in a time column...)."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
     if isinstance(value, datetime.datetime):
-        return value.isoformat(sep=" ")
+        if kind == "date":
+            return value.date().isoformat()
+        if kind == "time":
+            return value.time().isoformat(timespec="minutes")
+        return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, datetime.time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, datetime.timedelta):  # a duration cell read as a time of day
+        minutes = int(value.total_seconds() // 60)
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
     return unsafe_cell(str(value).strip())
 
 
@@ -244,33 +268,58 @@ def convert(sheet: Sheet, col: Col, text: str, refs: References):
     if col.kind == "ref":
         return refs.get(col.model, text)
     if col.kind == "refs":
-        return [refs.get(col.model, part) for part in text.split(";") if part.strip()]
+        items = [refs.get(col.model, part) for part in text.split(";") if part.strip()]
+        _once(items)
+        return items
+    if col.kind == "links":
+        ids = [part.strip() for part in text.split(";") if part.strip()]
+        _once(ids)
+        return ids
     if col.kind == "quantities":
         lines = {}
         for part in text.split(";"):
             if not part.strip():
                 continue
             slug, _sep, quantity = part.partition("=")
-            if not quantity.strip().isdigit() or int(quantity) < 1:
+            quantity = quantity.strip()
+            if quantity.endswith(".0"):  # a number typed in a spreadsheet
+                quantity = quantity[:-2]
+            if not quantity.isdigit():
                 raise ValueError(
                     f"quantité invalide pour « {slug.strip()} » (attendu : slug=nombre)"
                 )
-            lines[refs.get(col.model, slug)] = int(quantity)
-        return lines
+            material = refs.get(col.model, slug)
+            if material in lines or (material, 0) in lines:
+                raise ValueError(f"« {material.slug} » figure deux fois dans la cellule")
+            # A zero quantity is accepted: nothing of it was handed out, no line is kept.
+            lines[material if int(quantity) else (material, 0)] = int(quantity)
+        return {item: quantity for item, quantity in lines.items() if quantity}
     if col.kind == "acts":
         acts = []
         for part in text.split(";"):
             if not part.strip():
                 continue
-            slug, _sep, result = part.partition(":")
-            acts.append((refs.get(col.model, slug), result.strip()))
+            slug, _sep, rest = part.partition(":")
+            result, _sep, detail = rest.partition(":")
+            acts.append((refs.get(col.model, slug), result.strip(), detail.strip()))
+        _once([act for act, _result, _detail in acts])
         return acts
     raise ValueError(col.kind)
 
 
+def _once(items: list) -> None:
+    """The same item twice in one cell is refused: which one was meant is not known."""
+    seen: set = set()
+    for item in items:
+        if item in seen:
+            name = getattr(item, "slug", item)
+            raise ValueError(f"« {name} » figure deux fois dans la cellule")
+        seen.add(item)
+
+
 # --- Importing ----------------------------------------------------------------------------
 
-SPECIAL = ("refs", "quantities", "acts", "link")
+SPECIAL = ("refs", "quantities", "acts", "link", "links")
 
 
 @dataclass
@@ -290,20 +339,24 @@ def parse(data: dict, refs: References, on_progress=None) -> tuple[list[Parsed],
         name: set(ExternalId.objects.filter(kind=name).values_list("external_id", flat=True))
         for name in BY_NAME
     }
-    in_file = {name: {row.get("id", "") for _n, row in rows} for name, rows in data.items()}
+    in_file = {
+        name: {row.get(BY_NAME[name].key, "") for _n, row in rows} for name, rows in data.items()
+    }
     for sheet in SHEETS:
         seen = set()
         for number, row in data.get(sheet.name, []):
             checked += 1
             if on_progress and checked % 500 == 0:
                 on_progress(checked)
-            external_id = row.get("id", "")
+            external_id = row.get(sheet.key, "")
             if not external_id:
-                problems.append(Problem(sheet.name, number, "id", "", "identifiant obligatoire"))
+                problems.append(
+                    Problem(sheet.name, number, sheet.key, "", "identifiant obligatoire")
+                )
                 continue
             if "\x00" in external_id:
                 problems.append(
-                    Problem(sheet.name, number, "id", "", "caractère nul (octet 0) interdit")
+                    Problem(sheet.name, number, sheet.key, "", "caractère nul (octet 0) interdit")
                 )
                 continue
             if external_id in seen:
@@ -311,7 +364,7 @@ def parse(data: dict, refs: References, on_progress=None) -> tuple[list[Parsed],
                     Problem(
                         sheet.name,
                         number,
-                        "id",
+                        sheet.key,
                         external_id,
                         "identifiant en double dans la feuille",
                     )
@@ -337,7 +390,25 @@ def parse(data: dict, refs: References, on_progress=None) -> tuple[list[Parsed],
                 except ValueError as error:
                     problems.append(Problem(sheet.name, number, col.name, text, str(error)))
                     continue
-                if col.kind == "link":
+                if col.kind == "links":
+                    missing = [
+                        v
+                        for v in value
+                        if v not in in_file.get(col.target, set()) and v not in known[col.target]
+                    ]
+                    if missing:
+                        problems.append(
+                            Problem(
+                                sheet.name,
+                                number,
+                                col.name,
+                                text,
+                                f"aucune ligne « {col.target} » ne porte l'identifiant « {missing[0]} »",
+                            )
+                        )
+                    else:
+                        values[col.attr] = value
+                elif col.kind == "link":
                     if not text:
                         if col.required:
                             problems.append(
@@ -363,7 +434,69 @@ def parse(data: dict, refs: References, on_progress=None) -> tuple[list[Parsed],
             parsed.append(Parsed(sheet, number, external_id, values, links))
     problems += _model_rules(parsed)
     problems += _person_codes(parsed)
+    problems += _unique_rules(parsed)
     return parsed, problems
+
+
+def _unique_rules(parsed: list[Parsed]) -> list[Problem]:
+    """The models' uniqueness rules (one follower count a network a day, one reference
+    figure a key a year...): two rows of the file, or a row and another record already
+    in the database, that break one are refused, naming both."""
+    from django.db.models import UniqueConstraint
+
+    problems: list[Problem] = []
+    known = {
+        name: dict(ExternalId.objects.filter(kind=name).values_list("external_id", "object_id"))
+        for name in BY_NAME
+    }
+    for sheet in SHEETS:
+        rows = [p for p in parsed if p.sheet is sheet]
+        if not rows:
+            continue
+        rules = [
+            tuple(rule.fields)
+            for rule in sheet.model._meta.constraints
+            if isinstance(rule, UniqueConstraint) and rule.fields and rule.condition is None
+        ] + [tuple(fields) for fields in sheet.model._meta.unique_together]
+        for fields in rules:
+            cols = [next((c for c in sheet.columns if c.attr == f), None) for f in fields]
+            if None in cols:
+                continue
+            attnames = [sheet.model._meta.get_field(f).attname for f in fields]
+            in_db = {
+                tuple(values[:-1]): values[-1]
+                for values in sheet.model._base_manager.values_list(*attnames, "pk")
+            }
+            first: dict[tuple, int] = {}
+            for item in rows:
+                key = []
+                for col in cols:
+                    if col.kind == "link":
+                        external = item.links.get(col.attr, "")
+                        key.append(known[col.target].get(external, ("new", external)))
+                    else:
+                        value = item.values.get(col.attr)
+                        key.append(getattr(value, "pk", value))
+                key = tuple(key)
+                label = ", ".join(f"{col.name} = {_shown(item, col)}" for col in cols)
+                if key in first:
+                    reason = f"la ligne {first[key]} a déjà {label} : une seule ligne permise"
+                elif key in in_db and in_db[key] != known[sheet.name].get(item.external_id):
+                    reason = f"un autre enregistrement a déjà {label} : une seule ligne permise"
+                else:
+                    first[key] = item.row
+                    continue
+                problems.append(
+                    Problem(sheet.name, item.row, cols[0].name, _shown(item, cols[0]), reason)
+                )
+    return problems
+
+
+def _shown(item: Parsed, col: Col) -> str:
+    if col.kind == "link":
+        return item.links.get(col.attr, "")
+    value = item.values.get(col.attr)
+    return getattr(value, "slug", None) or str(value if value is not None else "")
 
 
 def _person_codes(parsed: list[Parsed]) -> list[Problem]:
@@ -451,19 +584,84 @@ def import_records(
         }
         for sheet in SHEETS:
             rows = [p for p in parsed if p.sheet is sheet]
-            if rows:
+            if rows and sheet.name == "merges":
+                _write_merges(rows, ids, summary[sheet.name], by)
+            elif rows:
                 _write_sheet(sheet, rows, ids, summary[sheet.name], by)
         if dry_run:
             transaction.set_rollback(True)
     return summary
 
 
+def _merged_into() -> dict[int, int]:
+    """Each merged duplicate -> the person it now lives in (through merges of merges)."""
+    from contacts.models import Person
+
+    pointers = dict(
+        Person.all_objects.filter(merged_into__isnull=False).values_list("pk", "merged_into")
+    )
+    resolved = {}
+    for pk in pointers:
+        seen, target = {pk}, pointers[pk]
+        while target in pointers and target not in seen:
+            seen.add(target)
+            target = pointers[target]
+        resolved[pk] = target
+    return resolved
+
+
+def _target(ids: dict, target: str, external: str, merged: dict[int, int]) -> int | None:
+    """The pk a link names: a merged duplicate's id names the person it was merged into,
+    so that a re-import after a merge made in the app keeps the merge."""
+    pk = ids[target].get(external) if external else None
+    if target == "persons" and pk is not None:
+        return merged.get(pk, pk)
+    return pk
+
+
+def _write_merges(rows: list[Parsed], ids: dict, counts: dict, by) -> None:
+    """Each row: the duplicate (its external id) merged into the kept person, as a merge
+    made in the app. A merge already made is left as it is."""
+    from contacts import services
+    from contacts.models import Person
+
+    for item in rows:
+        merged = _merged_into()
+        duplicate_pk = ids["persons"][item.links["duplicate"]]
+        kept_pk = _target(ids, "persons", item.links["kept"], merged)
+        if merged.get(duplicate_pk) == kept_pk:
+            counts["unchanged"] += 1
+            continue
+        problem = None
+        if duplicate_pk == kept_pk:
+            problem = "une fiche ne peut pas être fusionnée avec elle-même"
+        elif duplicate_pk in merged:
+            problem = "cette fiche a déjà été fusionnée dans une autre personne"
+        if problem is None:
+            try:
+                services.person_merge(
+                    kept=Person.all_objects.get(pk=kept_pk),
+                    duplicate=Person.all_objects.get(pk=duplicate_pk),
+                    by=by,
+                )
+            except services.MergeError as error:
+                problem = str(error)
+        if problem:
+            raise ImportRefused(
+                [Problem("merges", item.row, "duplicate", item.links["duplicate"], problem)]
+            )
+        counts["created"] += 1
+
+
 def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) -> None:
+    from contacts.models import normalize_code
+
     model = sheet.model
     existing = model._base_manager.in_bulk(
         [ids[sheet.name][r.external_id] for r in rows if r.external_id in ids[sheet.name]]
     )
-    linked = _linked_records(sheet, rows, ids)
+    merged = _merged_into()
+    linked = _linked_records(sheet, rows, ids, merged)
     writers = _writers()
     codes = iter(_new_person_codes(sheet, rows, ids))
     created = []
@@ -471,14 +669,29 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
         instance = existing.get(ids[sheet.name].get(item.external_id))
         fields, related = {}, {}
         for attr, value in item.values.items():
-            kind = _col(sheet, attr).kind
-            if kind in SPECIAL:
+            col = _col(sheet, attr)
+            if col.kind == "links":
+                related[attr] = [
+                    linked[col.target][pk]
+                    for pk in (_target(ids, col.target, v, merged) for v in value)
+                    if pk in linked[col.target]
+                ]
+            elif col.kind in SPECIAL:
                 related[attr] = value
-            elif not (attr == "code" and not value):
-                fields[attr] = value  # an empty code cell keeps the person's code
+            elif attr == "code":
+                if value:  # an empty code cell keeps the person's code
+                    fields[attr] = normalize_code(value)
+            else:
+                fields[attr] = value
+        if (
+            sheet.name == "persons"
+            and fields.get("birth_date")
+            and fields.get("birth_year") is None
+        ):
+            fields.pop("birth_year", None)  # derived from the birth date: a blank cell says so
         for attr, external in item.links.items():
             target = _col(sheet, attr).target
-            pk = ids[target].get(external) if external else None
+            pk = _target(ids, target, external, merged)
             fields[attr] = linked[target].get(pk) if pk else None
         if instance is None:
             if sheet.name == "persons" and not fields.get("code"):
@@ -524,12 +737,19 @@ def _write(writer, sheet: Sheet, item: Parsed, instance, fields, related, by):
         raise ImportRefused(problems) from None
 
 
-def _linked_records(sheet: Sheet, rows: list[Parsed], ids: dict) -> dict[str, dict]:
+def _linked_records(sheet: Sheet, rows: list[Parsed], ids: dict, merged) -> dict[str, dict]:
     """The records the rows link to, by sheet and pk, read once."""
     wanted: dict[str, set] = {}
     for col in sheet.columns:
         if col.kind == "link":
-            pks = {ids[col.target].get(r.links.get(col.attr)) for r in rows}
+            pks = {_target(ids, col.target, r.links.get(col.attr, ""), merged) for r in rows}
+            wanted.setdefault(col.target, set()).update(pks - {None})
+        elif col.kind == "links":
+            pks = {
+                _target(ids, col.target, external, merged)
+                for r in rows
+                for external in r.values.get(col.attr, [])
+            }
             wanted.setdefault(col.target, set()).update(pks - {None})
     return {
         target: BY_NAME[target].model._base_manager.in_bulk(pks) for target, pks in wanted.items()
@@ -541,9 +761,16 @@ def _differs(sheet: Sheet, instance, fields: dict) -> bool:
         if _col(sheet, attr).kind in ("ref", "link"):
             if getattr(instance, f"{attr}_id") != (value.pk if value is not None else None):
                 return True
-        elif getattr(instance, attr) != value:
+        elif _comparable(getattr(instance, attr)) != _comparable(value):
             return True
     return False
+
+
+def _comparable(value):
+    """A value as the workbook holds it: to the second (an export writes no fraction)."""
+    if isinstance(value, (datetime.datetime, datetime.time)):
+        return value.replace(microsecond=0)
+    return value
 
 
 def _new_person_codes(sheet: Sheet, rows: list[Parsed], ids: dict) -> list[str]:
@@ -561,19 +788,19 @@ def _new_person_codes(sheet: Sheet, rows: list[Parsed], ids: dict) -> list[str]:
 
 
 def _current_related(instance, col):
-    if col.kind == "refs":
+    if col.kind in ("refs", "links"):
         return {obj.pk for obj in getattr(instance, col.attr).all()}
     if col.kind == "quantities":
         return {line.material_id: line.quantity for line in instance.material_lines.all()}
-    return sorted((act.act_id, act.result) for act in instance.acts.all())
+    return sorted((act.act_id, act.result, act.detail) for act in instance.acts.all())
 
 
 def _wanted_related(col, value):
-    if col.kind == "refs":
+    if col.kind in ("refs", "links"):
         return {obj.pk for obj in value}
     if col.kind == "quantities":
         return {material.pk: quantity for material, quantity in value.items()}
-    return sorted((act.pk, result) for act, result in value)
+    return sorted((act.pk, result, detail) for act, result, detail in value)
 
 
 def _related_differs(sheet: Sheet, instance, related: dict) -> bool:
@@ -615,8 +842,6 @@ def _contact(instance, fields, related, by):
     row["material"] = row.pop("material_lines", {})
     contact = instance or Contact(author=by)
     contact.session = row.pop("session", None)
-    if instance is not None:  # not in the file: kept as they are
-        row["referrals"] = list(instance.referrals.all())
     return services.contact_save(
         row=row, by=by, contact=contact, occurred_at=row.pop("occurred_at")
     )
@@ -645,17 +870,23 @@ def _follower_snapshot(instance, fields, related, by):
 def _consultation(instance, fields, related, by):
     from health import services
 
-    acts = [{"act": act, "result": result} for act, result in related.get("acts", [])]
+    acts = [
+        {"act": act, "result": result, "detail": detail}
+        for act, result, detail in related.get("acts", [])
+    ]
     return services.consultation_save(data=fields, acts=acts, by=by, consultation=instance)
 
 
-def _workshop(instance, fields, related, by):
-    from health import services
+def _partner(instance, fields, related, by):
+    from contacts import services
 
-    participants = list(instance.participants.all()) if instance is not None else []
-    return services.workshop_save(
-        data={**fields, "participants": participants}, by=by, workshop=instance
-    )
+    return services.partner_save(data=fields, partner=instance)
+
+
+def _procedure_step(instance, fields, related, by):
+    from rights import services
+
+    return services.procedure_step_record(data=fields, by=by, step=instance)
 
 
 def _file_record(model):
@@ -699,9 +930,16 @@ def _writers() -> dict:
     from health import services as health
     from minors import models as m
     from minors import services as minors
+    from reporting import services as reporting
     from rights import services as rights
 
     return {
+        "partners": _partner,
+        "procedure_steps": _procedure_step,
+        "file_partners": _file_record(m.FilePartner),
+        "partner_exchanges": _file_record(m.PartnerExchange),
+        "safeguarding_reports": _file_record(m.SafeguardingReport),
+        "narratives": _with_data(reporting.narrative_save, "block"),
         "persons": _person,
         "sessions": _session,
         "contacts": _contact,
@@ -711,7 +949,7 @@ def _writers() -> dict:
         "mediation": _with_data(contacts.mediation_save, "event"),
         "health_sessions": _with_data(health.health_session_save, "session"),
         "consultations": _consultation,
-        "workshops": _workshop,
+        "workshops": _with_data(health.workshop_save, "workshop"),
         "procedures": _with_data(rights.procedure_save, "procedure"),
         "psp_files": _with_data(rights.psp_file_record, "psp_file"),
         "minor_files": _with_data(minors.file_save, "minor_file"),
@@ -748,11 +986,14 @@ def export_rows(
 ) -> tuple[list[str], list[list[str]]]:
     """The header and rows of one sheet, every link written as the target's external id."""
     model = sheet.model
-    queryset = (
-        model._default_manager.all() if model._meta.model_name != "person" else model.objects.all()
-    )
+    if sheet.name == "persons":  # current persons and the duplicates merged into them
+        queryset = model.all_objects.filter(archived_at__isnull=True)
+    elif sheet.name == "merges":
+        queryset = model.objects.filter(undone_at__isnull=True)
+    else:
+        queryset = model._default_manager.all()
     selects = [c.attr for c in sheet.columns if c.kind == "ref"]
-    prefetch = [c.attr for c in sheet.columns if c.kind == "refs"]
+    prefetch = [c.attr for c in sheet.columns if c.kind in ("refs", "links")]
     if any(c.kind == "quantities" for c in sheet.columns):
         prefetch.append("material_lines__material")
     if any(c.kind == "acts" for c in sheet.columns):
@@ -760,16 +1001,28 @@ def export_rows(
     if selects:
         queryset = queryset.select_related(*selects)
     queryset = queryset.prefetch_related(*prefetch).order_by("pk")
-    header = ["id", *[c.name for c in sheet.columns]]
+    keyed = sheet.key == "id"
+    header = [c.name for c in sheet.columns]
+    if keyed:
+        header.insert(0, "id")
     rows = []
     for obj in queryset.iterator(chunk_size=2000) if not prefetch else queryset:
-        row = [external[sheet.name].get(obj.pk, f"{sheet.name}-{obj.pk}")]
+        row = [_external_id(external, sheet.name, obj.pk)] if keyed else []
         for col in sheet.columns:
             if col.kind == "link":
                 pk = getattr(obj, f"{col.attr}_id")
-                row.append(external[col.target].get(pk, f"{col.target}-{pk}") if pk else "")
+                row.append(_external_id(external, col.target, pk) if pk else "")
             elif col.kind == "refs":
                 row.append(";".join(sorted(item.slug for item in getattr(obj, col.attr).all())))
+            elif col.kind == "links":
+                row.append(
+                    ";".join(
+                        sorted(
+                            _external_id(external, col.target, item.pk)
+                            for item in getattr(obj, col.attr).all()
+                        )
+                    )
+                )
             elif col.kind == "quantities":
                 row.append(
                     ";".join(
@@ -777,25 +1030,60 @@ def export_rows(
                     )
                 )
             elif col.kind == "acts":
-                row.append(";".join(f"{act.act.slug}:{act.result}" for act in obj.acts.all()))
+                row.append(
+                    ";".join(
+                        f"{act.act.slug}:{act.result}" + (f":{act.detail}" if act.detail else "")
+                        for act in obj.acts.all()
+                    )
+                )
             else:
                 row.append(_cell(col, getattr(obj, col.attr)))
         rows.append(row)
     return header, rows
 
 
-def export_records(path: str | Path, fmt: str = "xlsx") -> dict[str, int]:
-    """Write every sheet to ``path`` (an .xlsx file, or a folder of CSV files)."""
-    external = {name: {} for name in BY_NAME}
-    for kind, external_id, object_id in ExternalId.objects.values_list(
-        "kind", "external_id", "object_id"
-    ):
-        external[kind][object_id] = external_id
+class _Named(dict):
+    """External ids by sheet and pk; a record without one is given ``<sheet>-<pk>``,
+    remembered (written at the end of the export) so that the exported file, imported
+    again into the same database, finds its records instead of creating them twice."""
+
+    def __init__(self):
+        super().__init__({name: {} for name in BY_NAME})
+        self.new: list[ExternalId] = []
+        for kind, external_id, object_id in ExternalId.objects.values_list(
+            "kind", "external_id", "object_id"
+        ):
+            self[kind][object_id] = external_id
+        self.used = {name: set(ids.values()) for name, ids in self.items()}
+
+
+def _external_id(external: dict, sheet: str, pk: int) -> str:
+    if pk not in external[sheet]:
+        name = f"{sheet}-{pk}"
+        if isinstance(external, _Named):
+            while name in external.used[sheet]:  # an imported file's own id, for another
+                name += "-bis"
+            external.used[sheet].add(name)
+            external.new.append(ExternalId(kind=sheet, external_id=name, object_id=pk))
+        external[sheet][pk] = name
+    return external[sheet][pk]
+
+
+def export_records(
+    path: str | Path | io.BytesIO, fmt: str = "xlsx", sheets_wanted=None, on_progress=None
+) -> dict[str, int]:
+    """Write every sheet (or those of ``sheets_wanted``) to ``path`` (an .xlsx file, or a
+    folder of CSV files). ``on_progress(sheets_done, sheets_total)`` follows it."""
+    external = _Named()
+    chosen = [s for s in SHEETS if sheets_wanted is None or s.name in sheets_wanted]
     counts, sheets = {}, []
-    for sheet in SHEETS:
+    for done, sheet in enumerate(chosen):
         header, rows = export_rows(sheet, external)
         counts[sheet.name] = len(rows)
         sheets.append((sheet.name, header, rows))
+        if on_progress:
+            on_progress(done + 1, len(chosen))
+    ExternalId.objects.bulk_create(external.new, batch_size=1000)
     if fmt == "xlsx":
         to_xlsx(sheets, path, first_column_width=None)
     else:

@@ -70,3 +70,59 @@ class ImportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class ExportJob(models.Model):
+    """One export asked from the interface, run as a background task: the year's figures
+    (CSV, XLSX or JSON) or the records the account may read (XLSX). The file lives in
+    MEDIA_ROOT/exports for a day at most; only the account that asked for it downloads it."""
+
+    class What(models.TextChoices):
+        FIGURES = "figures", _("Chiffres de l'année")
+        RECORDS = "records", _("Enregistrements")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+
+    State = ImportJob.State
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    what = models.CharField(_("contenu"), max_length=20, choices=What.choices)
+    fmt = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    year = models.PositiveSmallIntegerField(_("année"), null=True, blank=True)
+    sheets = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    steps_done = models.PositiveIntegerField(default=0)
+    steps_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.fmt} {self.state}"
+
+    @property
+    def percent(self) -> int:
+        if not self.steps_total:
+            return 0
+        return min(100, self.steps_done * 20 // self.steps_total * 5)
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        stamp = timezone.localtime(self.requested_at).strftime("%Y%m%d-%H%M")
+        if self.what == self.What.FIGURES:
+            return f"chiffres-{self.year}.{self.fmt}"
+        return f"enregistrements-{stamp}.xlsx"

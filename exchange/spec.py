@@ -13,7 +13,7 @@ from typing import Any
 from contacts import models as c
 from health import models as h
 from minors import models as m
-from reporting.models import ReferenceFigure
+from reporting.models import NarrativeBlock, ReferenceFigure
 from rights import models as r
 
 
@@ -23,7 +23,8 @@ class Col:
 
     ``kind``: str, text, int, bool, date, datetime, time, decimal, choice, ref (a reference
     list item by slug or label), refs (several, separated by « ; »), link (the id of a row
-    of another sheet), quantities (« slug=quantité ; … »), acts (« slug:résultat ; … »).
+    of another sheet), links (several ids of rows of another sheet, separated by « ; »),
+    quantities (« slug=quantité ; … »), acts (« slug:résultat:précision ; … »).
     """
 
     name: str
@@ -41,11 +42,26 @@ class Sheet:
     model: Any
     columns: tuple[Col, ...]
     title: str = ""
+    key: str = "id"  # the column naming the row (merges: the duplicate's id)
 
 
 PARTIES = [Col(slug, slug, "int") for slug, _label in c.PARTIES]
 
 SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "partners",
+        c.Partner,
+        (
+            Col("name", "name", "str", True),
+            Col("kind", "kind", "choice", True),
+            Col("phone", "phone", "str"),
+            Col("email", "email", "str"),
+            Col("address", "address", "str"),
+            Col("notes", "notes", "text"),
+            Col("active", "active", "bool"),
+        ),
+        "Partenaires",
+    ),
     Sheet(
         "persons",
         c.Person,
@@ -63,6 +79,7 @@ SHEETS: tuple[Sheet, ...] = (
             Col("uses_drugs", "uses_drugs", "bool"),
             Col("products", "products", "refs", model=c.Product),
             Col("referral_source", "referral_source", "choice"),
+            Col("objects_to_health_sharing", "objects_to_health_sharing", "bool"),
             Col("notes", "notes", "text"),
         ),
         "Personnes",
@@ -94,6 +111,7 @@ SHEETS: tuple[Sheet, ...] = (
             Col("themes", "themes", "refs", model=c.Theme),
             Col("services", "services", "refs", model=c.Service),
             Col("material", "material_lines", "quantities", model=c.Material),
+            Col("referrals", "referrals", "links", target="partners"),
             Col("note", "note", "str"),
         ),
         "Contacts",
@@ -106,6 +124,7 @@ SHEETS: tuple[Sheet, ...] = (
             Col("material", "material", "ref", True, model=c.Material),
             Col("quantity", "quantity", "int", True),
             Col("mode", "mode", "choice"),
+            Col("partner", "partner", "link", target="partners"),
         ),
         "Matériel hors contact",
     ),
@@ -136,6 +155,7 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Col("date", "date", "date", True),
             Col("place", "place", "str"),
+            Col("zone", "zone", "ref", model=c.Zone),
             *PARTIES,
             Col("themes", "themes", "refs", model=c.MediationTheme),
             Col("what_happened", "what_happened", "text"),
@@ -150,6 +170,8 @@ SHEETS: tuple[Sheet, ...] = (
             Col("line", "line", "ref", True, model=h.ServiceLine),
             Col("kind", "kind", "choice"),
             Col("date", "date", "date", True),
+            Col("start_time", "start_time", "time"),
+            Col("end_time", "end_time", "time"),
             Col("place", "place", "choice"),
             Col("partner_name", "partner_name", "str"),
         ),
@@ -175,7 +197,11 @@ SHEETS: tuple[Sheet, ...] = (
         (
             Col("title", "title", "str", True),
             Col("date", "date", "date", True),
+            Col("line", "line", "ref", model=h.ServiceLine),
+            Col("animators", "animators", "str"),
+            Col("participants", "participants", "links", target="persons"),
             Col("participants_count", "participants_count", "int"),
+            Col("outcomes", "outcomes", "text"),
             Col("appointments_booked", "appointments_booked", "int"),
         ),
         "Ateliers santé",
@@ -191,8 +217,21 @@ SHEETS: tuple[Sheet, ...] = (
             Col("opened_on", "opened_on", "date", True),
             Col("status", "status", "choice"),
             Col("status_on", "status_on", "date"),
+            Col("missing_documents", "missing_documents", "text"),
+            Col("next_action", "next_action", "str"),
+            Col("next_action_due", "next_action_due", "date"),
         ),
         "Démarches",
+    ),
+    Sheet(
+        "procedure_steps",
+        r.ProcedureStep,
+        (
+            Col("procedure", "procedure", "link", True, target="procedures"),
+            Col("date", "date", "date", True),
+            Col("note", "note", "str", True),
+        ),
+        "Étapes des démarches",
     ),
     Sheet(
         "psp_files",
@@ -211,7 +250,11 @@ SHEETS: tuple[Sheet, ...] = (
             Col("review_on", "review_on", "date"),
             Col("path_start", "path_start", "date"),
             Col("path_end", "path_end", "date"),
+            Col("permit_start", "permit_start", "date"),
+            Col("permit_end", "permit_end", "date"),
             Col("dependants", "dependants", "int"),
+            Col("documents", "documents", "refs", model=r.PSPDocumentKind),
+            Col("notes", "notes", "text"),
         ),
         "Dossiers PSP",
     ),
@@ -226,8 +269,45 @@ SHEETS: tuple[Sheet, ...] = (
             Col("first_meeting_on", "first_meeting_on", "date"),
             Col("first_meeting_place", "first_meeting_place", "choice", True),
             Col("to_assess", "to_assess", "bool"),
+            Col("notes", "notes", "text"),
         ),
         "Suivis mineurs",
+    ),
+    Sheet(
+        "file_partners",
+        m.FilePartner,
+        (
+            Col("file", "file", "link", True, target="minor_files"),
+            Col("partner", "partner", "link", True, target="partners"),
+            Col("referent", "referent", "str"),
+            Col("referent_contact", "referent_contact", "str"),
+        ),
+        "Partenaires des suivis",
+    ),
+    Sheet(
+        "partner_exchanges",
+        m.PartnerExchange,
+        (
+            Col("file", "file", "link", True, target="minor_files"),
+            Col("partner", "partner", "link", True, target="partners"),
+            Col("date", "date", "date", True),
+            Col("note", "note", "str"),
+        ),
+        "Échanges avec les partenaires",
+    ),
+    Sheet(
+        "safeguarding_reports",
+        m.SafeguardingReport,
+        (
+            Col("file", "file", "link", True, target="minor_files"),
+            Col("kind", "kind", "choice", True),
+            Col("date", "date", "date", True),
+            Col("to_whom", "to_whom", "str"),
+            Col("grounds", "grounds", "text"),
+            Col("answer", "answer", "text"),
+            Col("answer_on", "answer_on", "date"),
+        ),
+        "Signalements et informations préoccupantes",
     ),
     Sheet(
         "measures",
@@ -268,6 +348,8 @@ SHEETS: tuple[Sheet, ...] = (
         m.ReceivedReport,
         (
             Col("received_on", "received_on", "date", True),
+            Col("partner", "partner", "link", target="partners"),
+            Col("from_whom", "from_whom", "str"),
             Col("description", "description", "text", True),
             Col("person", "person", "link", target="persons"),
             Col("linked_on", "linked_on", "date"),
@@ -326,6 +408,110 @@ SHEETS: tuple[Sheet, ...] = (
         ),
         "Chiffres de référence",
     ),
+    Sheet(
+        "narratives",
+        NarrativeBlock,
+        (
+            Col("year", "year", "int", True),
+            Col("kind", "kind", "choice", True),
+            Col("part", "part", "choice"),
+            Col("title", "title", "str"),
+            Col("body", "body", "text"),
+            Col("signature", "signature", "str"),
+            Col("position", "position", "int"),
+        ),
+        "Textes du rapport",
+    ),
+    Sheet(
+        "merges",
+        c.PersonMerge,
+        (
+            Col("duplicate", "duplicate", "link", True, target="persons"),
+            Col("kept", "kept", "link", True, target="persons"),
+        ),
+        "Fusions de doublons",
+        key="duplicate",
+    ),
 )
 
 BY_NAME = {sheet.name: sheet for sheet in SHEETS}
+
+# --- The format's documentation -----------------------------------------------------------
+# docs/import.md holds, after its hand-written rules, the tables below: ``make import-doc``
+# writes them from this declaration, and a test fails when the two differ.
+
+DOC_MARK = (
+    "<!-- Les tableaux ci-dessous sont écrits par `make import-doc` depuis exchange/spec.py. -->"
+)
+
+KIND_TEXT = {
+    "str": "texte",
+    "text": "texte long",
+    "int": "nombre entier",
+    "decimal": "nombre (4,5)",
+    "bool": "oui / non",
+    "date": "date (31/12/2023 ou 2023-12-31, ou une cellule date)",
+    "datetime": "date et heure (31/12/2023 23:40, ou une cellule date et heure)",
+    "time": "heure (18:30, ou une cellule heure)",
+}
+
+
+def describe(sheet: Sheet, col: Col) -> str:
+    """What a column holds, in French, as the documentation states it."""
+    if col.kind == "choice":
+        field = sheet.model._meta.get_field(col.attr)
+        values = ", ".join(str(value) for value, _label in field.choices if value != "")
+        text = f"valeur de la liste : {values}"
+    elif col.kind == "ref":
+        text = (
+            "élément d'une liste de référence (identifiant ou libellé) "
+            f"({col.model._meta.verbose_name_plural})"
+        )
+    elif col.kind == "refs":
+        text = f"éléments d'une liste, séparés par « ; » ({col.model._meta.verbose_name_plural})"
+    elif col.kind == "link":
+        text = f"identifiant d'une ligne de la feuille « {col.target} »"
+    elif col.kind == "links":
+        text = f"identifiants de lignes de la feuille « {col.target} », séparés par « ; »"
+    elif col.kind == "quantities":
+        text = (
+            "« matériel=quantité » séparés par « ; » "
+            f"({col.model._meta.verbose_name_plural}) ; une quantité 0 n'écrit rien"
+        )
+    elif col.kind == "acts":
+        text = (
+            "« acte:résultat » ou « acte:résultat:précision » séparés par « ; » "
+            f"({col.model._meta.verbose_name_plural})"
+        )
+    else:
+        text = KIND_TEXT[col.kind]
+    return f"{text} — {col.help}" if col.help else text
+
+
+def document(text: str) -> str:
+    """docs/import.md's text with its tables written from the declaration: the
+    hand-written part before the mark is kept as it is."""
+    head = text.split(DOC_MARK)[0].rstrip("\n")
+    return f"{head}\n\n{markdown()}"
+
+
+def markdown() -> str:
+    """The tables of every sheet and column, in French, as docs/import.md holds them."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        return _markdown()
+
+
+def _markdown() -> str:
+    parts = [DOC_MARK, ""]
+    for sheet in SHEETS:
+        parts += [f"## {sheet.name} — {sheet.title}", ""]
+        parts += ["| colonne | obligatoire | valeur |", "|---|---|---|"]
+        if sheet.key == "id":
+            parts.append("| id | oui | identifiant externe de la ligne (unique dans la feuille) |")
+        for col in sheet.columns:
+            required = "oui" if col.required else "non"
+            parts.append(f"| {col.name} | {required} | {describe(sheet, col)} |")
+        parts.append("")
+    return "\n".join(parts)

@@ -3,22 +3,36 @@ a workbook (checked first, then confirmed, both in the background)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from entractes.lib.exports import XLSX_CONTENT_TYPE, to_csv, to_xlsx
+from entractes.lib.exports import XLSX_CONTENT_TYPE
 from entractes.models import AccessLogEntry
 from entractes.permissions import requires
+from exchange.export_jobs import (
+    export_job_start,
+    figures_file,
+    get_export_job_for_user,
+    readable_sheets,
+)
 from exchange.jobs import JobGone, get_import_job_for_user, import_job_start
 from exchange.jobs import import_job_confirm as confirm
-from exchange.models import ImportJob
-from reporting import figures
+from exchange.models import ExportJob, ImportJob
+from exchange.spec import BY_NAME
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": XLSX_CONTENT_TYPE,
+    "json": "application/json; charset=utf-8",
+}
 
 
 def _year(value) -> int:
@@ -33,32 +47,97 @@ def _year(value) -> int:
 
 @requires("reporting.view")
 def export(request, year, fmt):
-    """The year's figures: one CSV of keys and values, or a workbook of the report's
-    sections compared with the previous year."""
+    """The year's figures: one CSV or JSON of keys and values, or a workbook of the
+    report's sections compared with the previous year."""
     year = _year(year)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in CONTENT_TYPES:
         raise Http404
-    values = figures.all_figures(year)
     AccessLogEntry.objects.record(
         user=request.user, action=AccessLogEntry.Action.EXPORT, target=f"figures:{year}"
     )
-    if fmt == "csv":
-        response = HttpResponse(
-            to_csv(["key", str(year)], sorted(values.items())),
-            content_type="text/csv; charset=utf-8",
-        )
-    else:
-        sheets = [
-            (
-                title,
-                ["key", str(year), str(year - 1), "%"],
-                [(r.key, r.value, r.previous, r.change) for r in rows],
-            )
-            for _slug, title, rows in figures.compared(year, values)
-        ]
-        response = HttpResponse(to_xlsx(sheets), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(figures_file(year, fmt), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="chiffres-{year}.{fmt}"'
     return response
+
+
+class ExportForm(forms.Form):
+    what = forms.ChoiceField(label=gettext_lazy("Contenu"), choices=ExportJob.What.choices)
+    year = forms.IntegerField(label=gettext_lazy("Année"), required=False)
+    fmt = forms.ChoiceField(label=gettext_lazy("Format"), choices=ExportJob.Format.choices)
+
+    def clean(self):
+        data = super().clean()
+        what, year, fmt = data.get("what"), data.get("year"), data.get("fmt")
+        if what == ExportJob.What.FIGURES:
+            if year is None or not 2000 <= year <= timezone.localdate().year:
+                self.add_error(
+                    "year",
+                    _("Année : entre 2000 et %(year)s.") % {"year": timezone.localdate().year},
+                )
+        elif what == ExportJob.What.RECORDS:
+            data["year"] = None
+            if fmt and fmt != ExportJob.Format.XLSX:
+                self.add_error("fmt", _("Format : les enregistrements s'exportent en XLSX."))
+        return data
+
+
+@never_cache
+@requires("records.export")
+def exports(request):
+    """Ask for an export (it runs in the background), and the account's last ones."""
+    form = ExportForm(
+        request.POST if request.method == "POST" else None,
+        initial={"what": "figures", "year": timezone.localdate().year - 1, "fmt": "xlsx"},
+    )
+    if request.method == "POST" and form.is_valid():
+        job = export_job_start(by=request.user, **form.cleaned_data)
+        return redirect("exchange:export-job", pk=job.pk)
+    sheets = [BY_NAME[name] for name in readable_sheets(request.user)]
+    jobs = ExportJob.objects.filter(requested_by=request.user)[:10]
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "exchange/exports.html",
+        {"form": form, "jobs": jobs, "sheets": sheets},
+        status=status,
+    )
+
+
+@never_cache
+@requires("records.export")
+def export_job(request, pk):
+    """A job's progress (the partial, polled by htmx every 2 s) and its file's link."""
+    job = get_export_job_for_user(request.user, pk)
+    template = "exchange/export_job.html"
+    if request.headers.get("HX-Request"):
+        template += "#status"
+    return render(request, template, {"job": job})
+
+
+@never_cache
+@requires("records.export")
+def export_job_file(request, pk):
+    """The file of a finished export; each download is written to the access log."""
+    job = get_export_job_for_user(request.user, pk)
+    if (
+        job.state != ExportJob.State.DONE
+        or not job.file
+        or not job.file.storage.exists(job.file.name)
+    ):
+        raise Http404
+    target = f"figures:{job.year}" if job.what == ExportJob.What.FIGURES else "records"
+    AccessLogEntry.objects.record(
+        user=request.user,
+        action=AccessLogEntry.Action.EXPORT,
+        target=target,
+        detail=",".join(job.sheets) or job.fmt,
+    )
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=CONTENT_TYPES[job.fmt],
+    )
 
 
 @never_cache

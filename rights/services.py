@@ -35,6 +35,14 @@ def procedure_save(
 
 
 @transaction.atomic
+def procedure_step_record(
+    *, data: dict[str, Any], by: User, step: ProcedureStep | None = None
+) -> ProcedureStep:
+    """Create or correct a step as it stands in records kept elsewhere (an import)."""
+    return save_record(step or ProcedureStep(author=by), data)
+
+
+@transaction.atomic
 def procedure_add_step(
     *, procedure: Procedure, date: datetime.date, note: str, by: User
 ) -> ProcedureStep:

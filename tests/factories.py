@@ -139,7 +139,7 @@ from contacts.models import (  # noqa: E402
     Theme,
     Zone,
 )
-from exchange.models import ExternalId, ImportJob  # noqa: E402
+from exchange.models import ExportJob, ExternalId, ImportJob  # noqa: E402
 from health.models import Workshop  # noqa: E402
 from minors.models import (  # noqa: E402
     AwarenessSession,
@@ -549,3 +549,13 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
 
     requested_by = factory.SubFactory(UserFactory)
     filename = "import.xlsx"
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExportJob
+
+    requested_by = factory.SubFactory(UserFactory)
+    what = "figures"
+    fmt = "csv"
+    year = 2023

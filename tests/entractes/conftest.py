@@ -13,6 +13,7 @@ from tests.conftest import built_once
 from tests.factories import (
     ConsultationFactory,
     ContactFactory,
+    ExportJobFactory,
     HealthSessionFactory,
     ImportJobFactory,
     LegalIdentityFactory,
@@ -87,8 +88,12 @@ def _records(users_by_role):
     job = ImportJobFactory(
         requested_by=users_by_role["administrator"], filename="a.xlsx", state="done"
     )
+    # So is an export, and its file.
+    export_job = ExportJobFactory(requested_by=users_by_role["director"], state="done")
+    export_job.file.save("chiffres.csv", ContentFile(b"key,2023\n"), save=True)
     return {
         "import_job": {"pk": job.pk},
+        "export_job": {"pk": export_job.pk},
         "drill": {},
         "year": {"year": 2023},
         "narrative": {"year": 2023, "pk": block.pk},

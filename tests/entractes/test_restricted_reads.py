@@ -32,6 +32,8 @@ EXEMPT = {
     "minors:file-add": "action (POST, redirects to the logged file page)",
     "minors:period-end": "action (POST, redirects to the logged file page)",
     "minors:report-link": "action (POST, redirects to the logged list)",
+    "exchange:exports": "form asking for an export, and the account's own jobs (no record)",
+    "exchange:export-job": "a job's progress (no record; its file's download is logged)",
 }
 # Pages showing restricted records under a capability that is not itself restricted.
 OTHER_READS = {

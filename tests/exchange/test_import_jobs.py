@@ -46,7 +46,7 @@ def test_upload_runs_a_dry_run_then_the_confirmed_import_and_removes_the_file(
     client.force_login(admin_user)
     job = upload(client, EXAMPLE.read_bytes(), django_capture_on_commit_callbacks)
     assert (job.requested_by, job.dry_run, job.state) == (admin_user, True, "done")
-    assert job.summary["contacts"]["created"] == 5
+    assert job.summary["contacts"]["created"] == 6
     assert job.rows_total == job.rows_done > 0
     assert not c.Contact.objects.exists()
     assert len(uploads(media)) == 1  # kept for the confirmation
@@ -56,8 +56,8 @@ def test_upload_runs_a_dry_run_then_the_confirmed_import_and_removes_the_file(
         response = client.post(reverse("exchange:import-job-confirm", args=[job.pk]))
     real = ImportJob.objects.latest("pk")
     assert response["Location"] == reverse("exchange:import-job", args=[real.pk])
-    assert (real.dry_run, real.state, real.summary["contacts"]["created"]) == (False, "done", 5)
-    assert c.Contact.objects.count() == 5
+    assert (real.dry_run, real.state, real.summary["contacts"]["created"]) == (False, "done", 6)
+    assert c.Contact.objects.count() == 6
     assert uploads(media) == []
     # The dry run cannot be confirmed twice.
     client.post(reverse("exchange:import-job-confirm", args=[job.pk]))

@@ -45,6 +45,7 @@ def wipe():
         m.SafeguardingReport,
         m.MinorFile,
         m.ReceivedReport,
+        m.FilePartner,
         m.TrainingCycle,
         m.AwarenessSession,
         m.SchoolSession,
@@ -58,6 +59,7 @@ def wipe():
     r.PSPFile.objects.all().delete()
     c.Person.all_objects.filter(merged_into__isnull=False).delete()
     c.Person.all_objects.all().delete()
+    c.Partner.objects.all().delete()
 
 
 @disable_auditlog()
@@ -69,6 +71,37 @@ def keep_only_2023_field_work():
     c.Session._base_manager.filter(date__year=2022).delete()
     h.Consultation._base_manager.filter(day__year=2022).delete()
     h.HealthSession._base_manager.filter(date__year=2022).delete()
+
+
+def row_counts() -> dict[str, int]:
+    """The number of records of every kind the workbook carries (current ones: archived
+    records stay in the service, for restoring), and of their lists of links."""
+    from exchange.spec import SHEETS
+
+    counts = {}
+    for sheet in SHEETS:
+        model = sheet.model
+        if sheet.name == "persons":
+            rows = model.all_objects.filter(archived_at__isnull=True)
+        elif sheet.name == "merges":
+            rows = model.objects.filter(undone_at__isnull=True)
+        else:
+            rows = model._default_manager.all()
+        counts[sheet.name] = rows.count()
+        for col in sheet.columns:
+            if col.kind in ("refs", "links"):
+                through = model._meta.get_field(col.attr).remote_field.through
+                owner = model._meta.model_name
+                counts[f"{sheet.name}.{col.name}"] = through.objects.filter(
+                    **{f"{owner}__in": rows}
+                ).count()
+    counts["contact_material"] = c.ContactMaterial.objects.filter(
+        contact__in=c.Contact.objects.all()
+    ).count()
+    counts["consultation_acts"] = h.ConsultationAct.objects.filter(
+        consultation__in=h.Consultation.objects.all()
+    ).count()
+    return counts
 
 
 @pytest.fixture
@@ -84,6 +117,8 @@ def test_a_bad_cell_writes_nothing_then_the_fixed_export_gives_the_same_figures_
     imported again, it changes nothing."""
     keep_only_2023_field_work()
     before = {year: all_figures(year) for year in (2022, 2023)}
+    counts = row_counts()
+    assert all(counts[kind] > 0 for kind in ("narratives", "procedure_steps", "partners"))
     assert before[2022]["attendance.contacts"] == 0 < before[2023]["attendance.contacts"]
     path = tmp_path / "records.xlsx"
     export_records(path, "xlsx")
@@ -120,6 +155,7 @@ def test_a_bad_cell_writes_nothing_then_the_fixed_export_gives_the_same_figures_
     )
     for year in (2022, 2023):
         assert all_figures(year) == before[year], year
+    assert row_counts() == counts
     again = import_records(read(io.BytesIO(fixed.getvalue())), by=demo_data)
     assert all(counts["created"] == counts["updated"] == 0 for counts in again.values())
 
@@ -208,17 +244,24 @@ def test_commands_dry_run_and_refusal(tmp_path, admin_user):
 def test_the_example_workbook_imports_and_the_documentation_lists_every_column(admin_user):
     from pathlib import Path
 
-    from exchange.spec import SHEETS
+    from exchange.spec import KIND_TEXT, SHEETS, document
 
     root = Path(__file__).resolve().parents[2]
     summary = import_records(read(root / "docs/examples/records-example.xlsx"), by=admin_user)
     assert all(counts["created"] >= 1 for counts in summary.values())
-    assert c.Contact.objects.count() == 5
+    assert c.Contact.objects.count() == 6
     doc = (root / "docs/import.md").read_text(encoding="utf-8")
+    # The tables are the importer's own declaration: `make import-doc` writes them.
+    assert document(doc) == doc, "docs/import.md is behind exchange/spec.py: make import-doc"
     for sheet in SHEETS:
         assert f"## {sheet.name} " in doc
         for col in sheet.columns:
             assert f"| {col.name} |" in doc, (sheet.name, col.name)
+    # Every kind of value the importer reads is described, and every rule it applies.
+    kinds = {col.kind for sheet in SHEETS for col in sheet.columns}
+    assert kinds <= {*KIND_TEXT, "choice", "ref", "refs", "link", "links", "quantities", "acts"}
+    for rule in ("merges", "cellule date", "quantité 0", "deux fois dans une cellule"):
+        assert rule in doc.replace("\n  ", " "), rule
 
 
 def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, admin_user):
@@ -228,7 +271,9 @@ def test_formulas_are_never_exported_as_formulas_and_come_back_intact(tmp_path, 
     )
     import_records(read(folder), by=admin_user)
     export_records(tmp_path / "out.xlsx", "xlsx")
-    cell = load_workbook(tmp_path / "out.xlsx")["persons"]["O2"].value
+    sheet = load_workbook(tmp_path / "out.xlsx")["persons"]
+    notes = [c.value for c in sheet[1]].index("notes") + 1
+    cell = sheet.cell(row=2, column=notes).value
     assert cell.startswith("'=")
     export_records(tmp_path / "csv", "csv")
     assert "'=HYPERLINK" in (tmp_path / "csv" / "persons.csv").read_text()
