@@ -1,7 +1,8 @@
 """Personal data over time (GDPR): retention, anonymisation, erasure.
 
 - **Retention**: a person with no activity for ``RETENTION_YEARS`` (last meeting, last
-  dated step of a procedure, PSP file or minors' file, or creation when never met) is
+  dated event of a procedure, PSP file or minors' file; never a record's creation or
+  update time, and the person's creation only when nothing of theirs is dated) is
   anonymised by ``manage.py apply_retention``, which also purges access-log entries
   older than twelve months.
 - **Anonymisation** removes what identifies a person and keeps what the figures count,
@@ -47,25 +48,35 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 def _persons_inactive(limit: datetime.date):
-    """Current, not yet anonymised persons with no activity on or after ``limit``."""
+    """Current, not yet anonymised persons with no activity on or after ``limit``.
+
+    Activity is what the person did or what happened in their files: meetings and the
+    dates each app declares (``Record.activity``), archived records left out. A record's
+    creation is no activity (an import creates records long after the facts); only a
+    person with no dated activity at all counts from their own creation.
+    """
     since = _start_of(limit)
     persons = (
         Person.all_objects.filter(merged_into__isnull=True, anonymised_at__isnull=True)
-        .exclude(created_at__gte=since)
         .annotate(last_met=meetings.last_meeting())
         .filter(Q(last_met__isnull=True) | Q(last_met__lt=limit))
     )
+    ever_active = Q(last_met__isnull=False)
     for kind in registry.about_person():
         if not kind.activity:
             continue
         model = kind.model
-        recent = Q()
+        recent, dated = Q(), Q()
         for name in kind.activity:
             is_moment = model._meta.get_field(name).get_internal_type() == "DateTimeField"
             recent |= Q(**{f"{name}__gte": since if is_moment else limit})
-        records = model._default_manager.filter(recent, **{kind.to_person: OuterRef("pk")})
-        persons = persons.exclude(Exists(records))
-    return persons
+            dated |= Q(**{f"{name}__isnull": False})
+        records = model._default_manager.filter(**{kind.to_person: OuterRef("pk")})
+        if kind.archived:
+            records = records.filter(**{kind.archived: None})
+        persons = persons.exclude(Exists(records.filter(recent)))
+        ever_active |= Q(Exists(records.filter(dated)))
+    return persons.exclude(~ever_active & Q(created_at__gte=since))
 
 
 def persons_due(*, today: datetime.date, years: int):

@@ -129,7 +129,8 @@ def _material(year: int, materials: list[str]) -> list[FigureSet]:
     ]
     return [
         FigureSet(
-            ContactMaterial.objects.filter(contact__day__year=year),
+            # An archived contact's lines are withdrawn with it.
+            ContactMaterial.objects.filter(contact__day__year=year, contact__archived_at=None),
             tuple(on_contacts),
             listing=Listing(
                 lambda m: [m.contact.day, m.material, m.quantity], ("contact", "material")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -38,9 +38,9 @@ def _filtered_persons(user, form: PersonFilterForm):
         persons = persons.filter(sex_work=True)
     if data["activity"] in ("uses_drugs", "both"):
         persons = persons.filter(uses_drugs=True)
-    return persons.annotate(last_contact=Max("contacts__occurred_at")).order_by(
-        "nickname_key", "code"
-    )
+    # The join reaches archived contacts too: they are withdrawn, not a last contact.
+    last_contact = Max("contacts__occurred_at", filter=Q(contacts__archived_at=None))
+    return persons.annotate(last_contact=last_contact).order_by("nickname_key", "code")
 
 
 @never_cache

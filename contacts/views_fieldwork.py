@@ -123,7 +123,7 @@ def session_detail(request, pk):
         Prefetch("material_lines", queryset=ContactMaterial.objects.select_related("material"))
     )
     material = (
-        ContactMaterial.objects.filter(contact__session=session)
+        ContactMaterial.objects.filter(contact__session=session, contact__archived_at=None)
         .values("material__label")
         .annotate(total=Sum("quantity"))
         .order_by("material__label")

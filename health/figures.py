@@ -61,7 +61,10 @@ def figure_sets(year: int) -> list[FigureSet]:
             capability=CLINICAL,
         ),
         FigureSet(
-            ConsultationAct.objects.filter(consultation__day__year=year),
+            # An archived consultation's acts are withdrawn with it.
+            ConsultationAct.objects.filter(
+                consultation__day__year=year, consultation__archived_at=None
+            ),
             tuple(acts),
             capability=CLINICAL,
         ),

@@ -70,8 +70,33 @@ def _double_measures(year: int) -> Exists:
     return Exists(measures.filter(Exists(other)))
 
 
-def _persons(year: int) -> FigureSet:
+def _followed(year: int) -> QuerySet:
+    """Persons followed in the year, adults left out, with ``ref_day``: the day their
+    age category is taken on (first meeting of the year, or the file's opening)."""
     first = datetime.date(year, 1, 1)
+    followed_files = MinorFile.objects.followed_in(year).filter(person=OuterRef("pk"))
+    return (
+        Person.objects.filter(Exists(followed_files))
+        .annotate(
+            first_met=meetings.first_meeting(year),
+            opened=Subquery(followed_files.order_by("opened_on").values("opened_on")[:1]),
+        )
+        .annotate(ref_day=Coalesce("first_met", Greatest(Value(first), F("opened"))))
+        .exclude(meetings.category_q(AgeCategory.ADULT, "ref_day"))
+    )
+
+
+def _under_18(year: int) -> Q:
+    """Under 18 on at least one day of the year (the base of the runaway figures)."""
+    return Q(turns_18_on__gt=datetime.date(year, 1, 1))
+
+
+def _runaways(year: int) -> QuerySet:
+    """Runaway episodes overlapping the year, on files followed in the year."""
+    return Runaway.objects.overlapping(year).filter(file__in=MinorFile.objects.followed_in(year))
+
+
+def _persons(year: int) -> FigureSet:
     followed_files = MinorFile.objects.followed_in(year).filter(person=OuterRef("pk"))
     uses = ProductUse.objects.overlapping(year).filter(file__person=OuterRef("pk"))
     products = [
@@ -80,15 +105,10 @@ def _persons(year: int) -> FigureSet:
         if slug != TOBACCO
     ]
     base = (
-        Person.objects.filter(Exists(followed_files))
-        .annotate(
-            first_met=meetings.first_meeting(year),
-            opened=Subquery(followed_files.order_by("opened_on").values("opened_on")[:1]),
-        )
-        .annotate(ref_day=Coalesce("first_met", Greatest(Value(first), F("opened"))))
+        _followed(year)
         .annotate(
             age=meetings.age_number("ref_day"),
-            runaway=Exists(Runaway.objects.overlapping(year).filter(file__person=OuterRef("pk"))),
+            runaway=Exists(_runaways(year).filter(file__person=OuterRef("pk"))),
             any_measure=Exists(
                 EducationalMeasure.objects.overlapping(year).filter(file__person=OuterRef("pk"))
             ),
@@ -102,7 +122,6 @@ def _persons(year: int) -> FigureSet:
                 for place in PLACES
             },
         )
-        .exclude(meetings.category_q(AgeCategory.ADULT, "ref_day"))
         # Read once per person from a subquery, not once per figure.
         .distinct()
     )
@@ -111,7 +130,7 @@ def _persons(year: int) -> FigureSet:
         return meetings.category_q(category, "ref_day")
 
     minor = cat(AgeCategory.MINOR)
-    under_18 = Q(turns_18_on__gt=first)
+    under_18 = _under_18(year)
     figures = [Figure("minors.people")]
     figures += [Figure(f"minors.people.{c}", cat(c)) for c in CATEGORIES]
     figures += [
@@ -149,7 +168,10 @@ def _persons(year: int) -> FigureSet:
 
 def figure_sets(year: int) -> list[FigureSet]:
     last = datetime.date(year, 12, 31)
-    runaways = Runaway.objects.overlapping(year)
+    # Episodes, not persons: those of the persons in ``minors.runaways.base``.
+    runaways = _runaways(year).filter(
+        file__person__in=_followed(year).filter(_under_18(year)).values("pk")
+    )
     housing = [Figure(f"minors.runaways.housed_by.{w}", Q(housed_by=w)) for w in HOUSED_BY]
     housing += [
         Figure(f"minors.runaways.housed_where.{w}", Q(housed_where=w)) for w in HOUSED_WHERE

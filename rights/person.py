@@ -39,7 +39,9 @@ RECORDS = [
             "next_action": "",
             "archive_reason": ANONYMISED,
         },
-        activity=("opened_on", "status_on", "updated_at", "next_action_due"),
+        # Dates of the procedure itself; ``updated_at`` is when it was last written
+        # (an import, a correction), not an event of the person's.
+        activity=("opened_on", "status_on", "next_action_due"),
         open=Q(status="in_progress"),
         open_label=gettext_lazy("une démarche en cours"),
         holds_person=True,
@@ -71,7 +73,7 @@ RECORDS = [
         see="rights.use",
         cleared={"notes": "", "decision_reason": ""},
         activity=_names(
-            "created_at filed_on commission_date decision_on review_on path_start path_end "
+            "filed_on commission_date decision_on review_on path_start path_end "
             "permit_start permit_end"
         ),
         open=~Q(state="closed"),

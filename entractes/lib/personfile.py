@@ -62,7 +62,8 @@ class Record:
     # anonymised (None: NULL, for encrypted fields; a label where it may not be blank,
     # which replaces filled text only).
     cleared: dict[str, Any] = field(default_factory=dict)
-    # Dates that count as activity of the person: the retention clock restarts.
+    # Dates that count as activity of the person: the retention clock restarts. Dates
+    # of events only, never a creation or write time (tests/casefile/test_retention_clock.py).
     activity: tuple[str, ...] = ()
     # A follow-up still open keeps the person from retention and erasure: which records
     # are open, and how to say it ("un dossier PSP ouvert").
