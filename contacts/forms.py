@@ -234,6 +234,9 @@ def _describe(person: Person, name: str) -> str:
         if person.birth_date:
             return date_format(person.birth_date, "SHORT_DATE_FORMAT")
         return str(person.birth_year)
+    value = getattr(person, name)
+    if isinstance(value, bool):
+        return str(_("oui") if value else _("non"))
     display = getattr(person, f"get_{name}_display", None)
     return str(display() if display else getattr(person, name))
 

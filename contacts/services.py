@@ -113,8 +113,10 @@ def _person_relations():
 # lists are joined, flags are set if either record sets them, and for the other fields
 # a value empty on one side takes the other's, a disagreement is decided by the user.
 MERGE_UNION = ("languages", "prostitution_modes", "products")
-MERGE_EITHER = ("uses_drugs", "sex_work", "age_to_establish", "objects_to_health_sharing")
-MERGE_CHOICE = ("gender", "birth_date", "country_of_origin", "referral_source")
+MERGE_EITHER = ("uses_drugs", "sex_work", "objects_to_health_sharing")
+# "Age to establish" is a state, not a fact one record may have missed: a record that
+# established the age has cleared it, so a difference is asked as well.
+MERGE_CHOICE = ("gender", "birth_date", "age_to_establish", "country_of_origin", "referral_source")
 # Values that say nothing: the other record's value is taken without asking.
 _SAYS_NOTHING: dict[str, Any] = {
     "gender": Gender.UNKNOWN,

@@ -496,3 +496,16 @@ def test_merge_service_refuses_an_unknown_choice(educator):
         person_merge(kept=kept, duplicate=duplicate, by=educator, choices={"gender": "both"})
     duplicate.refresh_from_db()
     assert duplicate.merged_into is None
+
+
+def test_age_to_establish_is_asked_when_the_records_differ(educator):
+    from contacts.services import merge_disagreements, person_merge
+
+    kept = PersonFactory(birth_year=1990, age_to_establish=False)
+    duplicate = PersonFactory(birth_year=1990, age_to_establish=True)
+    assert merge_disagreements(kept, duplicate) == ["age_to_establish"]
+    person_merge(
+        kept=kept, duplicate=duplicate, by=educator, choices={"age_to_establish": "duplicate"}
+    )
+    kept.refresh_from_db()
+    assert kept.age_to_establish and kept.turns_18_on is None
