@@ -8,6 +8,8 @@ import re
 from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
@@ -196,6 +198,47 @@ class MergeForm(forms.Form):
         if duplicate.pk == self.kept.pk:
             raise forms.ValidationError(_("C'est la fiche actuelle : indiquez le code du doublon."))
         return duplicate
+
+
+class MergeChoiceForm(forms.Form):
+    """Which value wins for each profile field on which the two records disagree
+    (the kept record's unless told otherwise)."""
+
+    def __init__(self, *args, kept: Person, duplicate: Person, fields: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in fields:
+            label = Person._meta.get_field(name).verbose_name
+            if name == "birth_date":
+                label = _("date ou année de naissance")
+            self.fields[f"choice_{name}"] = forms.ChoiceField(
+                label=capfirst(label),
+                choices=[
+                    ("kept", f"{_describe(kept, name)} ({kept.code})"),
+                    ("duplicate", f"{_describe(duplicate, name)} ({duplicate.code})"),
+                ],
+                initial="kept",
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    def choices(self) -> dict[str, str]:
+        return {
+            name.removeprefix("choice_"): value
+            for name, value in self.cleaned_data.items()
+            if value
+        }
+
+
+def _describe(person: Person, name: str) -> str:
+    if name == "birth_date":
+        if person.birth_date:
+            return date_format(person.birth_date, "SHORT_DATE_FORMAT")
+        return str(person.birth_year)
+    value = getattr(person, name)
+    if isinstance(value, bool):
+        return str(_("oui") if value else _("non"))
+    display = getattr(person, f"get_{name}_display", None)
+    return str(display() if display else getattr(person, name))
 
 
 # --- Field work -----------------------------------------------------------------------

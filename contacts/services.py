@@ -16,12 +16,14 @@ from contacts.models import (
     Contact,
     ContactMaterial,
     FollowerSnapshot,
+    Gender,
     LegalIdentity,
     MediationEvent,
     OnlineRoundSite,
     Partner,
     Person,
     PersonMerge,
+    ReferralSource,
     Session,
     SessionKind,
     SessionMaterial,
@@ -108,10 +110,139 @@ def _person_relations():
             yield model, rel.field, "many"
 
 
+# How a merge combines the two profiles, so that nothing the duplicate said is lost:
+# lists are joined, flags are set if either record sets them, and for the other fields
+# a value empty on one side takes the other's, a disagreement is decided by the user.
+MERGE_UNION = ("languages", "prostitution_modes", "products")
+MERGE_EITHER = ("uses_drugs", "sex_work", "objects_to_health_sharing")
+# "Age to establish" is a state, not a fact one record may have missed: a record that
+# established the age has cleared it, so a difference is asked as well.
+MERGE_CHOICE = ("gender", "birth_date", "age_to_establish", "country_of_origin", "referral_source")
+# Values that say nothing: the other record's value is taken without asking.
+_SAYS_NOTHING: dict[str, Any] = {
+    "gender": Gender.UNKNOWN,
+    "referral_source": ReferralSource.UNKNOWN,
+}
+
+
+def _empty(name: str, value: Any) -> bool:
+    return value in (None, "") or value == _SAYS_NOTHING.get(name)
+
+
+def _birth(person: Person) -> tuple[datetime.date | None, int | None]:
+    return person.birth_date, person.birth_date.year if person.birth_date else person.birth_year
+
+
+def merge_disagreements(kept: Person, duplicate: Person) -> list[str]:
+    """The profile fields on which the two persons say different things, in the order
+    of ``MERGE_CHOICE``. Birth data is one field, ``birth_date``: a bare year agrees
+    with a date of the same year (the date is kept)."""
+    found = []
+    for name in MERGE_CHOICE:
+        if name == "birth_date":
+            (kept_date, kept_year), (dup_date, dup_year) = _birth(kept), _birth(duplicate)
+            if (
+                kept_year
+                and dup_year
+                and (kept_year != dup_year or (kept_date and dup_date and kept_date != dup_date))
+            ):
+                found.append(name)
+            continue
+        mine, theirs = getattr(kept, name), getattr(duplicate, name)
+        if not _empty(name, mine) and not _empty(name, theirs) and mine != theirs:
+            found.append(name)
+    return found
+
+
+def _merged_profile(kept: Person, duplicate: Person, choices: dict[str, str]) -> dict[str, Any]:
+    """The kept person's scalar profile once merged (only the fields that change)."""
+    disagreeing = merge_disagreements(kept, duplicate)
+    data: dict[str, Any] = {}
+    for name in MERGE_EITHER:
+        if getattr(duplicate, name) and not getattr(kept, name):
+            data[name] = True
+    for name in MERGE_CHOICE:
+        if name in disagreeing:
+            if choices.get(name) != "duplicate":
+                continue
+            winner = duplicate
+        elif name == "birth_date":
+            # No disagreement: the more precise birth data wins.
+            if kept.birth_date or not (duplicate.birth_date or duplicate.birth_year):
+                continue
+            winner = duplicate
+        elif _empty(name, getattr(kept, name)) and not _empty(name, getattr(duplicate, name)):
+            winner = duplicate
+        else:
+            continue
+        if name == "birth_date":
+            data["birth_date"], data["birth_year"] = winner.birth_date, _birth(winner)[1]
+        else:
+            data[name] = getattr(winner, name)
+    if duplicate.notes.strip() and duplicate.notes.strip() not in kept.notes:
+        data["notes"] = "\n\n".join(
+            part for part in (kept.notes.strip(), duplicate.notes.strip()) if part
+        )
+    return {name: value for name, value in data.items() if getattr(kept, name) != value}
+
+
+def _as_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _from_json(name: str, value: Any) -> Any:
+    if name == "birth_date" and value:
+        return datetime.date.fromisoformat(value)
+    return value
+
+
+def _merge_profiles(kept: Person, duplicate: Person, choices: dict[str, str]) -> dict[str, Any]:
+    """Write the union of both profiles onto ``kept``; return what changed, for the undo:
+    each scalar's value before and after, and the list entries added."""
+    data = _merged_profile(kept, duplicate, choices)
+    changed: dict[str, Any] = {
+        "fields": {
+            name: [_as_json(getattr(kept, name)), _as_json(value)] for name, value in data.items()
+        },
+        "added": {},
+    }
+    for name in MERGE_UNION:
+        have = set(getattr(kept, name).values_list("pk", flat=True))
+        added = set(getattr(duplicate, name).values_list("pk", flat=True)) - have
+        if added:
+            data[name] = sorted(have | added)
+            changed["added"][name] = sorted(added)
+    if data:
+        kept.version += 1
+        save_record(kept, data)
+    return changed
+
+
+def _unmerge_profile(kept: Person, changed: dict[str, Any]) -> None:
+    """Give ``kept`` back the profile it had before the merge. A field changed since
+    the merge keeps its newer value; list entries added by the merge are taken away."""
+    data: dict[str, Any] = {}
+    for name, (before, after) in changed.get("fields", {}).items():
+        if _as_json(getattr(kept, name)) == after:
+            data[name] = _from_json(name, before)
+    for name, added in changed.get("added", {}).items():
+        data[name] = [
+            pk for pk in getattr(kept, name).values_list("pk", flat=True) if pk not in added
+        ]
+    if data:
+        kept.version += 1
+        save_record(kept, data)
+
+
 @transaction.atomic
-def person_merge(*, kept: Person, duplicate: Person, by: User) -> PersonMerge:
+def person_merge(
+    *, kept: Person, duplicate: Person, by: User, choices: dict[str, str] | None = None
+) -> PersonMerge:
     """Merge ``duplicate`` into ``kept``: every linked record moves to ``kept``; the
-    duplicate stays as a pointer, out of lists and counts. Undone by ``person_merge_undo``.
+    duplicate stays as a pointer, out of lists and counts. The kept profile becomes the
+    union of both (see ``MERGE_UNION``, ``MERGE_EITHER``); where they disagree
+    (``merge_disagreements``), ``choices`` says which wins: field name -> ``"kept"`` or
+    ``"duplicate"`` (missing: the kept value). Undone by ``person_merge_undo``.
     """
     kept = Person.all_objects.select_for_update().get(pk=kept.pk)
     duplicate = Person.all_objects.select_for_update().get(pk=duplicate.pk)
@@ -119,7 +250,17 @@ def person_merge(*, kept: Person, duplicate: Person, by: User) -> PersonMerge:
         raise MergeError(_("Une fiche ne peut pas être fusionnée avec elle-même."))
     if kept.merged_into_id or duplicate.merged_into_id:
         raise MergeError(_("L'une des deux fiches a déjà été fusionnée dans une autre."))
+    choices = choices or {}
+    unknown = sorted(set(choices) - set(MERGE_CHOICE) - {"birth_year"})
+    wrong = sorted(name for name, side in choices.items() if side not in ("kept", "duplicate"))
+    if unknown or wrong:
+        raise MergeError(
+            _("Choix de fusion invalide : %(fields)s.") % {"fields": ", ".join(unknown + wrong)}
+        )
+    if "birth_year" in choices:
+        choices = {"birth_date": choices["birth_year"], **choices}
 
+    profile = _merge_profiles(kept, duplicate, choices)
     moved: list[dict[str, Any]] = []
     for model, field, kind in _person_relations():
         label = model._meta.label_lower
@@ -150,12 +291,15 @@ def person_merge(*, kept: Person, duplicate: Person, by: User) -> PersonMerge:
 
     duplicate.merged_into = kept
     duplicate.save(update_fields=["merged_into"])
-    return PersonMerge.objects.create(kept=kept, duplicate=duplicate, merged_by=by, moved=moved)
+    return PersonMerge.objects.create(
+        kept=kept, duplicate=duplicate, merged_by=by, moved=moved, profile=profile
+    )
 
 
 @transaction.atomic
 def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
-    """Undo a merge: the records that moved go back; both persons are current again."""
+    """Undo a merge: the records that moved go back, the kept profile is as it was;
+    both persons are current again."""
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at:
         raise MergeError(_("Cette fusion a déjà été annulée."))
@@ -175,6 +319,7 @@ def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
         )
         for source_id in entry.get("removed", []):
             model._base_manager.create(**{entry["source"]: source_id, field: merge.duplicate_id})
+    _unmerge_profile(kept, merge.profile)
     duplicate = Person.all_objects.get(pk=merge.duplicate_id)
     duplicate.merged_into = None
     duplicate.save(update_fields=["merged_into"])

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts import access, services
-from contacts.forms import IdentityForm, MergeForm, PersonFilterForm, PersonForm
+from contacts.forms import IdentityForm, MergeChoiceForm, MergeForm, PersonFilterForm, PersonForm
 from contacts.models import LegalIdentity, Person
 from contacts.views_fieldwork import contacts_panel_queryset
 from entractes.concurrency import Conflict, GuardedSave, fingerprint, save_unless_changed
@@ -199,12 +199,20 @@ def person_merge(request, code):
     if kept.merged_into_id:
         return redirect("contacts:person-detail", code=kept.code)
     form = MergeForm(request.POST or None, kept=kept)
-    duplicate = None
+    duplicate = choice_form = None
     if request.method == "POST" and form.is_valid():
         duplicate = form.cleaned_data["duplicate_code"]
-        if "confirm" in request.POST:
+        choice_form = MergeChoiceForm(
+            request.POST if "confirm" in request.POST else None,
+            kept=kept,
+            duplicate=duplicate,
+            fields=services.merge_disagreements(kept, duplicate),
+        )
+        if "confirm" in request.POST and choice_form.is_valid():
             try:
-                services.person_merge(kept=kept, duplicate=duplicate, by=request.user)
+                services.person_merge(
+                    kept=kept, duplicate=duplicate, by=request.user, choices=choice_form.choices()
+                )
             except services.MergeError as error:
                 messages.error(request, str(error))
             else:
@@ -215,7 +223,9 @@ def person_merge(request, code):
                 )
                 return redirect("contacts:person-detail", code=kept.code)
     return render(
-        request, "contacts/person_merge.html", {"form": form, "kept": kept, "duplicate": duplicate}
+        request,
+        "contacts/person_merge.html",
+        {"form": form, "kept": kept, "duplicate": duplicate, "choice_form": choice_form},
     )
 
 

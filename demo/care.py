@@ -1,4 +1,5 @@
-"""The demo's health unit: practitioners' sessions, consultations with acts, a workshop."""
+"""The demo's health unit: practitioners' sessions, consultations with acts, group
+sessions with their participants, a workshop."""
 
 from __future__ import annotations
 
@@ -28,6 +29,27 @@ def _day(
     return session.date, session
 
 
+def _participants(
+    rng: random.Random, sessions: list[HealthSession], held: int, pool: list[Demo], people: int
+) -> None:
+    """``people`` adults coming to ``held`` of the sessions: each of those sessions has
+    somebody, each person comes once or more; nobody came to the others."""
+    chosen = rng.sample(sorted(sessions, key=lambda s: s.date), held)
+    adults = rng.sample([d for d in pool if d.category is None], people)
+    came: dict[HealthSession, set[int]] = {s: set() for s in chosen}
+    for index, demo in enumerate(adults):
+        session = chosen[index] if index < held else rng.choice(chosen)
+        came[session].add(demo.person.pk)
+    for demo in rng.sample(adults, people // 2):  # some come back another time
+        came[rng.choice(chosen)].add(demo.person.pk)
+    through = HealthSession.participants.through
+    through.objects.bulk_create(
+        through(healthsession_id=session.pk, person_id=pk)
+        for session, pks in came.items()
+        for pk in sorted(pks)
+    )
+
+
 def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> None:
     lines = {line.slug: line for line in ServiceLine.objects.all()}
     acts = {act.slug: act for act in Act.objects.all()}
@@ -40,6 +62,7 @@ def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> Non
             sessions.append(
                 HealthSession(
                     line=lines[slug],
+                    kind="workshop" if slug in T.GROUP_LINES else "permanence",
                     date=day,
                     start_time=datetime.time(15 if slug != "doctor" else 19),
                     place=PLACES.get(slug, "drop_in"),
@@ -54,6 +77,9 @@ def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> Non
         by_line.setdefault(session.line.slug, []).append(session)
 
     for slug, (_s, n_people, n_consultations) in T.HEALTH[year].items():
+        if slug in T.GROUP_LINES:
+            _participants(rng, by_line[slug], n_consultations, pool, n_people)
+            continue
         if slug == "nurse":
             users = [d for d in pool if d.person.uses_drugs]
             others = [d for d in pool if not d.person.uses_drugs]

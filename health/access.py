@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from contacts.models import Person
@@ -25,12 +25,17 @@ def lines_for_user(user: User) -> QuerySet[ServiceLine]:
     return ServiceLine.objects.none()
 
 
-def persons_reached(user: User) -> QuerySet[Consultation, Any]:
+def persons_reached(user: User) -> QuerySet[Person, Any]:
     """The persons a reader of persons reaches through the health unit: those with a live
-    consultation in one of their active lines (registered in contacts.access)."""
-    return Consultation._base_manager.filter(
+    consultation in one of their active lines, or who took part in a group session of
+    one (registered in contacts.access)."""
+    consulted = Consultation._base_manager.filter(
         line__practitioners=user, line__active=True, archived_at__isnull=True
     ).values("person")
+    grouped = HealthSession.participants.through._base_manager.filter(
+        healthsession__line__practitioners=user, healthsession__line__active=True
+    ).values("person")
+    return Person._base_manager.filter(Q(pk__in=consulted) | Q(pk__in=grouped)).values("pk")
 
 
 def consultations_for_user(user: User) -> QuerySet[Consultation]:
@@ -88,6 +93,14 @@ def person_consultations_for_user(user: User, person: Person) -> QuerySet[Consul
     return consultations_for_user(user).filter(person=person).prefetch_related("acts__act")
 
 
+def person_group_sessions_for_user(user: User, person: Person) -> QuerySet[HealthSession] | None:
+    """The group sessions the person took part in, for health staff (of their lines);
+    None for anybody else: taking part is health information."""
+    if not user.has_capability("health.use"):
+        return None
+    return sessions_for_user(user).filter(participants=person)
+
+
 def person_health_summary(person: Person) -> dict:
     """What any person reader may know: the shareable transmission notes, dated, unless
     the person objects. Neither the lines consulted nor whether there is a follow-up:
@@ -107,7 +120,8 @@ def person_health_summary(person: Person) -> dict:
 
 
 # Who may read and who may write each kind of record of the app: (read, write)
-# capabilities (composed in entractes.permissions.record_access).
+# capabilities (composed in entractes.permissions.record_access). A group session's
+# participants are part of it: health data, read and written with ``health.use``.
 RECORD_ACCESS = {
     "HealthSession": ("health.use", "health.use"),
     "Consultation": ("health.use", "health.use"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from contacts.figures import PERSONS
+from contacts.models import Person
 from entractes.lib.figures import Figure, FigureSet, Listing, Value, compute_all, records_all
 from health.models import (
     Consultation,
@@ -29,17 +30,33 @@ def figure_sets(year: int) -> list[FigureSet]:
     nurse = Q(line__slug="nurse")
     drug = Q(person__uses_drugs=True)
     sessions = [Figure(f"health.{line}.sessions", Q(line__slug=line)) for line in lines]
+    # A group session counts once among the line's care sessions (with the consultations).
+    groups = [
+        Figure(f"health.{line}.consultations", Q(line__slug=line, participants__isnull=False))
+        for line in lines
+    ]
     consultations = []
     for line in lines:
-        consultations += [
-            Figure(f"health.{line}.people", Q(line__slug=line), "distinct", "person"),
-            Figure(f"health.{line}.consultations", Q(line__slug=line)),
-        ]
+        consultations.append(Figure(f"health.{line}.consultations", Q(line__slug=line)))
     consultations += [
-        Figure("health.nurse.people_drug_users", nurse & drug, "distinct", "person"),
         Figure("health.nurse.consultations_drug_users", nurse & drug),
         Figure("health.nurse.digital_outreach", nurse & Q(modality=Modality.ONLINE_OUTREACH)),
     ]
+
+    # Persons seen by a line: in a consultation of it, or among a group session's
+    # participants; each condition names its whole join, as the base's filter is an OR.
+    def seen(line: str) -> Q:
+        return Q(
+            consultations__day__year=year,
+            consultations__archived_at__isnull=True,
+            consultations__line__slug=line,
+        ) | Q(health_sessions__date__year=year, health_sessions__line__slug=line)
+
+    people = [Figure(f"health.{line}.people", seen(line)) for line in lines]
+    people.append(Figure("health.nurse.people_drug_users", seen("nurse") & Q(uses_drugs=True)))
+    seen_in_year = Q(consultations__day__year=year, consultations__archived_at__isnull=True) | Q(
+        health_sessions__date__year=year
+    )
     acts = [
         Figure("health.midwife.smears", Q(act__slug="cervical_smear")),
         Figure(
@@ -49,7 +66,7 @@ def figure_sets(year: int) -> list[FigureSet]:
     return [
         FigureSet(
             HealthSession.objects.filter(date__year=year),
-            tuple(sessions),
+            (*sessions, *groups),
             listing=Listing(lambda s: [s.date, s.line], ("line",)),
             capability=CLINICAL,
         ),
@@ -57,7 +74,12 @@ def figure_sets(year: int) -> list[FigureSet]:
             Consultation.objects.in_year(year),
             tuple(consultations),
             listing=Listing(lambda c: [c.day, c.line, c.person.code], ("line", "person")),
-            by_value=PERSONS,
+            capability=CLINICAL,
+        ),
+        FigureSet(
+            Person.all_objects.filter(seen_in_year),
+            tuple(people),
+            listing=PERSONS,
             capability=CLINICAL,
         ),
         FigureSet(
@@ -82,8 +104,8 @@ def figures(year: int) -> dict[str, Value]:
 
 
 def records(key: str, year: int) -> list[QuerySet]:
-    """The records behind a figure (consultations, acts, sessions, workshops; persons'
-    ids for distinct counts)."""
+    """The records behind a figure (consultations, acts, sessions, workshops, persons;
+    a line's care sessions: its consultations and its group sessions)."""
     return records_all(figure_sets(year), key)
 
 

@@ -129,6 +129,43 @@ class HealthSessionForm(forms.ModelForm):
         self.fields["line"].queryset = lines
 
 
+class ParticipantForm(forms.Form):
+    person = PersonCodeField(required=False, label=_("Participant·e (code ou surnom)"))
+
+
+class BaseParticipantFormSet(forms.BaseFormSet):
+    """The persons who took part in a group session, one a row (typing a nickname
+    suggests codes); an empty row is ignored, a person named twice counts once."""
+
+    def __init__(self, *args, session: HealthSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if self.persons() and self.session.kind != HealthSession.Kind.WORKSHOP:
+            raise forms.ValidationError(
+                _(
+                    "Les participant·es se notent sur une séance collective (type « Atelier ») : "
+                    "à une permanence, notez une consultation par personne."
+                )
+            )
+
+    def persons(self) -> list[Person]:
+        found: dict[int, Person] = {}
+        for form in self.forms:
+            person = form.cleaned_data.get("person")
+            if person is not None:
+                found.setdefault(person.pk, person)
+        return list(found.values())
+
+
+ParticipantFormSet = forms.formset_factory(
+    ParticipantForm, formset=BaseParticipantFormSet, extra=6, max_num=200, validate_max=True
+)
+
+
 class WorkshopForm(forms.ModelForm):
     participant_codes = forms.CharField(
         label=_("Participant·es connu·es (codes séparés par des espaces)"), required=False

@@ -60,7 +60,11 @@ class Place(models.TextChoices):
 
 
 class HealthSession(models.Model):
-    """A practitioner's session: a permanence or a workshop of one line."""
+    """A practitioner's session: a permanence or a workshop of one line.
+
+    A workshop is a group session (sophrology, say): its participants are recorded on
+    it, each counted among the line's persons, the session once among its care sessions.
+    """
 
     class Kind(models.TextChoices):
         PERMANENCE = "permanence", _("Permanence")
@@ -83,6 +87,13 @@ class HealthSession(models.Model):
     start_time = models.TimeField(_("début"), null=True, blank=True)
     end_time = models.TimeField(_("fin"), null=True, blank=True)
     place = models.CharField(_("lieu"), max_length=20, choices=Place.choices, default=Place.DROP_IN)
+    participants = models.ManyToManyField(
+        Person,
+        verbose_name=_("participant·es"),
+        blank=True,
+        related_name="health_sessions",
+        help_text=_("Les personnes présentes à une séance collective (atelier)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

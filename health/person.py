@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from entractes.lib.personfile import ANONYMISED, Archive, Reads, Record, Section
 from health import access
-from health.models import Consultation, ConsultationAct, Workshop
+from health.models import Consultation, ConsultationAct, HealthSession, Workshop
 
 HEALTH_TEAM = gettext_lazy(
     "Le contenu clinique (notes, actes, résultats, ateliers santé) est communiqué par "
@@ -72,6 +72,25 @@ RECORDS = [
         values="health.read_clinical",
         archived="consultation__archived_at",
         cleared={"detail": ""},
+    ),
+    # A group session (sophrology...) is shared by its participants, as a workshop is:
+    # nothing of it is cleared, its history stays its own. Taking part is health data:
+    # seen by health staff only, listed to the person by the health team.
+    Record(
+        HealthSession,
+        "participants",
+        see="health.use",
+        values="health.read_clinical",
+        history=False,
+        activity=("date",),
+        section=Section(
+            gettext_lazy("Séances collectives du pôle santé"),
+            ("date", "line", "kind"),
+            see="health.read_clinical",
+            withheld=HEALTH_TEAM,
+            related=("line",),
+            order=("date",),
+        ),
     ),
     # A workshop is shared by its participants: nothing of it is cleared, its history
     # stays its own.

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from entractes.lib.writes import save_record
 from health.models import Consultation, ConsultationAct, HealthSession, Workshop
 
 if TYPE_CHECKING:
+    from contacts.models import Person
     from entractes.models import User
 
 
@@ -36,6 +39,20 @@ def health_session_save(
     *, data: dict[str, Any], by: User, session: HealthSession | None = None
 ) -> HealthSession:
     return save_record(session or HealthSession(created_by=by), data)
+
+
+@transaction.atomic
+def health_session_participants_set(
+    *, session: HealthSession, persons: list[Person]
+) -> HealthSession:
+    """Record who took part in a group session: the list replaces the previous one.
+    Only a group session (a workshop) has participants; a permanence has consultations."""
+    if persons and session.kind != HealthSession.Kind.WORKSHOP:
+        raise ValidationError(
+            {"participants": _("Seule une séance collective (atelier) a des participant·es.")}
+        )
+    session.participants.set(persons)
+    return session
 
 
 @transaction.atomic

@@ -22,10 +22,11 @@ from health.forms import (
     ActFormSet,
     ConsultationForm,
     HealthSessionForm,
+    ParticipantFormSet,
     SessionParamForm,
     WorkshopForm,
 )
-from health.models import Consultation, Modality
+from health.models import Consultation, HealthSession, Modality
 
 
 @never_cache
@@ -151,6 +152,8 @@ def session_create(request):
     if request.method == "POST" and form.is_valid():
         session = services.health_session_save(data=dict(form.cleaned_data), by=request.user)
         messages.success(request, _("Permanence enregistrée."))
+        if session.kind == HealthSession.Kind.WORKSHOP:
+            return redirect("health:session-participants", pk=session.pk)
         return redirect("health:session-detail", pk=session.pk)
     return render(request, "health/session_form.html", {"form": form})
 
@@ -162,7 +165,30 @@ def session_detail(request, pk):
     consultations = access.consultations_for_user(request.user).filter(session=session)
     access.log_list_read(request.user, f"session:{session.pk}")
     return render(
-        request, "health/session_detail.html", {"session": session, "consultations": consultations}
+        request,
+        "health/session_detail.html",
+        {
+            "session": session,
+            "consultations": consultations,
+            "participants": session.participants.order_by("nickname_key", "code"),
+        },
+    )
+
+
+@never_cache
+@requires("health.use")
+def session_participants(request, pk):
+    """Who took part in a group session, typed one a row by code or nickname."""
+    session = access.get_session_for_user(request.user, pk)
+    access.log_list_read(request.user, f"session:{session.pk}:participants")
+    initial = [{"person": p.code} for p in session.participants.order_by("nickname_key", "code")]
+    formset = ParticipantFormSet(request.POST or None, initial=initial, session=session)
+    if request.method == "POST" and formset.is_valid():
+        services.health_session_participants_set(session=session, persons=formset.persons())
+        messages.success(request, _("Participant·es enregistré·es."))
+        return redirect("health:session-detail", pk=session.pk)
+    return render(
+        request, "health/session_participants.html", {"session": session, "formset": formset}
     )
 
 
@@ -197,12 +223,14 @@ def person_panel(request, code):
     """The health panel of a person's page: care for health staff, a summary for others."""
     person = contacts_access.get_person_for_user(request.user, code)
     consultations = access.person_consultations_for_user(request.user, person)
+    groups = access.person_group_sessions_for_user(request.user, person)
     return render(
         request,
         "health/person_panel.html",
         {
             "person": person,
             "consultations": consultations[:30] if consultations is not None else None,
+            "group_sessions": groups[:30] if groups is not None else None,
             "summary": access.person_health_summary(person),
         },
     )

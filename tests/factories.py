@@ -92,10 +92,23 @@ class LegalIdentityFactory(factory.django.DjangoModelFactory):
 class HealthSessionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HealthSession
+        skip_postgeneration_save = True
 
     line = factory.LazyFunction(lambda: ServiceLine.objects.get(slug="nurse"))
     date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=2))
     created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def participants(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.participants.set(extracted)
+
+
+class GroupHealthSessionFactory(HealthSessionFactory):
+    """A group session (sophrology workshop): ``participants=[...]`` records who came."""
+
+    line = factory.LazyFunction(lambda: ServiceLine.objects.get(slug="sophrology"))
+    kind = HealthSession.Kind.WORKSHOP
 
 
 class ConsultationFactory(factory.django.DjangoModelFactory):

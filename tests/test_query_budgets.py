@@ -28,7 +28,7 @@ from contacts.models import (
 )
 from contacts.services import person_merge
 from entractes.models import AccessLogEntry
-from health.models import Act, Modality, ServiceLine
+from health.models import Act, HealthSession, Modality, ServiceLine
 from rights.models import ProcedureTheme
 from tests.conftest import built_once
 from tests.factories import (
@@ -36,6 +36,7 @@ from tests.factories import (
     ConsultationFactory,
     ContactFactory,
     ContactMaterialFactory,
+    GroupHealthSessionFactory,
     HealthSessionFactory,
     LegalIdentityFactory,
     MediationEventFactory,
@@ -133,6 +134,11 @@ def add_batch(world: World) -> None:
     for person in others:
         _consultation(world, person, at=now, modality=Modality.REMOTE)
     HealthSessionFactory(created_by=nurse, practitioner=nurse, date=today - datetime.timedelta(n))
+    # Group sessions: the subject's, and the session under test's participants.
+    GroupHealthSessionFactory(
+        created_by=nurse, date=today - datetime.timedelta(n), participants=[world.subject]
+    )
+    world.health_session.participants.add(*others)
     workshop = WorkshopFactory(
         title=f"Atelier {n}", line=refs["nurse_line"], created_by=nurse, participants_count=3
     )
@@ -217,7 +223,9 @@ def _world(educator, nurse, minors_educator) -> World:
     world.subject = PersonFactory(nickname="Sujet", uses_drugs=True, sex_work=True)
     LegalIdentityFactory(person=world.subject)
     world.session = SessionFactory(created_by=educator, date=timezone.localdate())
-    world.health_session = HealthSessionFactory(created_by=nurse, practitioner=nurse)
+    world.health_session = HealthSessionFactory(
+        created_by=nurse, practitioner=nurse, kind=HealthSession.Kind.WORKSHOP
+    )
     return world
 
 

@@ -335,6 +335,9 @@ class PersonMerge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     moved = models.JSONField(default=list, editable=False)
+    # What the merge changed on the kept person's profile (values before and after,
+    # list entries added), so the undo gives it back as it was.
+    profile = models.JSONField(default=dict, editable=False)
     undone_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

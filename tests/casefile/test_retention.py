@@ -21,7 +21,13 @@ from entractes.models import AccessLogEntry
 from health.models import Act, Consultation, ConsultationAct
 from minors.models import MinorFile, PartnerExchange, ReceivedReport
 from rights.models import Procedure, ProcedureStep, ProcedureTheme, PSPFile
-from tests.factories import ConsultationFactory, ContactFactory, LegalIdentityFactory, PersonFactory
+from tests.factories import (
+    ConsultationFactory,
+    ContactFactory,
+    GroupHealthSessionFactory,
+    LegalIdentityFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -582,3 +588,19 @@ def test_a_merged_duplicate_leads_to_the_kept_person(client, director, author, n
     response = client.get(reverse(f"casefile:{name}", args=[duplicate.code]))
     assert response.status_code == 302
     assert response["Location"] == reverse(f"casefile:{name}", args=[kept.code])
+
+
+def test_a_group_session_lately_keeps_its_participant_and_is_in_their_document(
+    client, author, nurse, educator
+):
+    came = person("Sophro")
+    ContactFactory(person=came, author=author, occurred_at=moment(LONG_AGO))
+    session = GroupHealthSessionFactory(date=LATELY, participants=[came])
+
+    run()
+    assert refreshed(came).anonymised_at is None
+
+    groups = section(export(client, nurse, came), "Séances collectives du pôle santé")
+    assert groups["lignes"][0]["Ligne"] == str(session.line)
+    withheld = section(export(client, educator, came), "Séances collectives du pôle santé")
+    assert "lignes" not in withheld and "équipe santé" in withheld["remarque"]

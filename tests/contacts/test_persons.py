@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 from contacts.models import AgeCategory, LegalIdentity, Person, generate_code, search_key
 from entractes.concurrency import fingerprint
 from entractes.models import AccessLogEntry
-from tests.factories import ContactFactory, LegalIdentityFactory, PersonFactory
+from tests.factories import (
+    ContactFactory,
+    LanguageFactory,
+    LegalIdentityFactory,
+    PersonFactory,
+    ProductFactory,
+    ProstitutionModeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -339,3 +346,166 @@ def test_a_concurrent_edit_is_refused_and_shows_the_other_version(client, educat
     )
     assert again.status_code == 302
     assert Person.objects.get().nickname == "Nina C"
+
+
+def _met_in_2023(person, author):
+    ContactFactory(
+        person=person,
+        author=author,
+        occurred_at=datetime.datetime(2023, 5, 4, 15, tzinfo=datetime.UTC),
+    )
+
+
+def test_merging_a_drug_user_duplicate_keeps_them_in_caarud_people(login, educator):
+    from contacts.figures import figures
+
+    kept = PersonFactory(uses_drugs=False)
+    duplicate = PersonFactory(uses_drugs=True, sex_work=True)
+    duplicate.products.set([ProductFactory(slug="crack"), ProductFactory(slug="cannabis")])
+    duplicate.prostitution_modes.set([ProstitutionModeFactory(slug="street")])
+    kept.languages.set([LanguageFactory(slug="fr")])
+    duplicate.languages.set([LanguageFactory(slug="en")])
+    _met_in_2023(kept, educator)
+    _met_in_2023(duplicate, educator)
+    before = figures(2023)
+    assert (before["attendance.people"], before["caarud.people"]) == (2, 1)
+
+    login(educator).post(
+        reverse("contacts:person-merge", args=[kept.code]),
+        {"duplicate_code": duplicate.code, "confirm": "1"},
+    )
+
+    after = figures(2023)
+    assert (after["attendance.people"], after["caarud.people"]) == (1, 1)
+    assert after["caarud.products.crack"] == after["caarud.products.cannabis"] == 1
+    kept.refresh_from_db()
+    assert kept.uses_drugs and kept.sex_work
+    assert {p.slug for p in kept.prostitution_modes.all()} == {"street"}
+    assert {language.slug for language in kept.languages.all()} == {"fr", "en"}
+
+
+def test_merge_page_asks_which_value_wins_where_the_records_disagree(login, educator):
+    kept = PersonFactory(gender="female", birth_year=1990, country_of_origin="Nigéria")
+    duplicate = PersonFactory(
+        gender="trans_woman", birth_year=1992, country_of_origin="", referral_source="peer"
+    )
+    client = login(educator)
+    url = reverse("contacts:person-merge", args=[kept.code])
+
+    response = client.get(url)
+    assert "choice_form" not in response.context or response.context["choice_form"] is None
+    response = client.post(url, {"duplicate_code": duplicate.code})
+    fields = response.context["choice_form"].fields
+    # Empty on one side (country, referral "unknown"): taken without asking.
+    assert set(fields) == {"choice_gender", "choice_birth_date"}
+    assert response.context["choice_form"]["choice_gender"].initial == "kept"
+    page = response.content.decode()
+    assert 'name="choice_gender"' in page and "Femme trans" in page
+
+    response = client.post(
+        url, {"duplicate_code": duplicate.code, "confirm": "1", "choice_gender": "duplicate"}
+    )
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    assert kept.gender == "trans_woman"
+    assert kept.birth_year == 1990  # not chosen: the kept record's value
+    assert kept.country_of_origin == "Nigéria"
+    assert kept.referral_source == "peer"
+
+
+def test_a_birth_date_completes_a_birth_year_of_the_same_year(educator):
+    from contacts.services import merge_disagreements, person_merge
+
+    kept = PersonFactory(birth_year=1990, birth_date=None)
+    duplicate = PersonFactory(birth_date=datetime.date(1990, 6, 3))
+    assert merge_disagreements(kept, duplicate) == []
+    person_merge(kept=kept, duplicate=duplicate, by=educator)
+    kept.refresh_from_db()
+    assert kept.birth_date == datetime.date(1990, 6, 3)
+
+
+def test_undoing_a_merge_gives_the_kept_profile_back(login, educator):
+    kept = PersonFactory(gender="female", uses_drugs=False, country_of_origin="", notes="Vue")
+    kept.languages.set([LanguageFactory(slug="fr")])
+    duplicate = PersonFactory(
+        gender="male", uses_drugs=True, country_of_origin="Ghana", notes="Autre note"
+    )
+    duplicate.languages.set([LanguageFactory(slug="en"), LanguageFactory(slug="fr")])
+    duplicate.products.set([ProductFactory(slug="crack")])
+    client = login(educator)
+    client.post(
+        reverse("contacts:person-merge", args=[kept.code]),
+        {"duplicate_code": duplicate.code, "confirm": "1", "choice_gender": "duplicate"},
+    )
+    kept.refresh_from_db()
+    assert (kept.gender, kept.uses_drugs, kept.country_of_origin) == ("male", True, "Ghana")
+    assert "Autre note" in kept.notes
+
+    merge = kept.merges_received.get()
+    client.post(reverse("contacts:merge-undo", args=[merge.pk]))
+
+    kept.refresh_from_db()
+    assert (kept.gender, kept.uses_drugs, kept.country_of_origin) == ("female", False, "")
+    assert kept.notes == "Vue"
+    assert {language.slug for language in kept.languages.all()} == {"fr"}
+    assert not kept.products.exists()
+    duplicate.refresh_from_db()
+    assert (duplicate.gender, duplicate.uses_drugs) == ("male", True)
+    assert {language.slug for language in duplicate.languages.all()} == {"en", "fr"}
+
+
+def test_undo_keeps_a_profile_change_made_after_the_merge(educator):
+    from contacts.services import person_merge, person_merge_undo, person_update
+
+    kept = PersonFactory(country_of_origin="")
+    duplicate = PersonFactory(country_of_origin="Ghana")
+    merge = person_merge(kept=kept, duplicate=duplicate, by=educator)
+    kept.refresh_from_db()
+    person_update(person=kept, data={"country_of_origin": "Togo"})
+    person_merge_undo(merge=merge, by=educator)
+    kept.refresh_from_db()
+    assert kept.country_of_origin == "Togo"
+
+
+def test_invalid_merge_choices_are_french_errors_and_nothing_is_merged(login, educator):
+    kept = PersonFactory(gender="female")
+    duplicate = PersonFactory(gender="male")
+    client = login(educator)
+    url = reverse("contacts:person-merge", args=[kept.code])
+
+    response = client.post(
+        url, {"duplicate_code": duplicate.code, "confirm": "1", "choice_gender": "les deux"}
+    )
+    assert response.status_code == 200
+    errors = response.context["choice_form"].errors["choice_gender"]
+    assert "Sélectionnez un choix valide" in errors[0]
+    response = client.post(url, {"duplicate_code": "", "confirm": "1"})
+    assert response.status_code == 200
+    assert "obligatoire" in response.context["form"].errors["duplicate_code"][0]
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None
+    kept.refresh_from_db()
+    assert kept.gender == "female"
+
+
+def test_merge_service_refuses_an_unknown_choice(educator):
+    from contacts.services import MergeError, person_merge
+
+    kept, duplicate = PersonFactory(), PersonFactory()
+    with pytest.raises(MergeError, match="invalide"):
+        person_merge(kept=kept, duplicate=duplicate, by=educator, choices={"gender": "both"})
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None
+
+
+def test_age_to_establish_is_asked_when_the_records_differ(educator):
+    from contacts.services import merge_disagreements, person_merge
+
+    kept = PersonFactory(birth_year=1990, age_to_establish=False)
+    duplicate = PersonFactory(birth_year=1990, age_to_establish=True)
+    assert merge_disagreements(kept, duplicate) == ["age_to_establish"]
+    person_merge(
+        kept=kept, duplicate=duplicate, by=educator, choices={"age_to_establish": "duplicate"}
+    )
+    kept.refresh_from_db()
+    assert kept.age_to_establish and kept.turns_18_on is None

@@ -50,6 +50,7 @@ SEED_2023 = {
     "health.massage.people": 24,
     "health.massage.consultations": 31,
     "health.sophrology.sessions": 16,
+    "health.sophrology.people": 15,
     "health.sophrology.consultations": 9,
     "health.midwife.smears": 19,
     "health.nurse.people": 220,

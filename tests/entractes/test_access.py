@@ -62,6 +62,7 @@ PAGES = [
     ("health:session-list", None, "get", HEALTH_USERS),
     ("health:session-create", None, "get", HEALTH_USERS),
     ("health:session-detail", "health_session", "get", HEALTH_STAFF),
+    ("health:session-participants", "health_session", "get", HEALTH_STAFF),
     ("health:workshop-list", None, "get", HEALTH_USERS),
     ("health:workshop-create", None, "get", HEALTH_USERS),
     ("health:person-panel", "person", "get", PERSON_PAGE_READERS),

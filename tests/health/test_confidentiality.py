@@ -48,6 +48,7 @@ def clinical_urls(clinical):
         reverse("health:session-list"),
         reverse("health:session-create"),
         reverse("health:session-detail", args=[s.pk]),
+        reverse("health:session-participants", args=[s.pk]),
         reverse("health:workshop-list"),
         reverse("health:workshop-create"),
     ]
