@@ -373,6 +373,8 @@ def parse(data: dict, refs: References, on_progress=None) -> tuple[list[Parsed],
             seen.add(external_id)
             values, links = {}, {}
             for col in sheet.columns:
+                if col.name not in row and not col.required:
+                    continue  # a column left out of the sheet: the record keeps its value
                 text = row.get(col.name, "")
                 if "\x00" in text:
                     problems.append(
@@ -839,6 +841,14 @@ def _contact(instance, fields, related, by):
     from contacts.models import Contact
 
     row = {**fields, **related}
+    if instance is not None:  # the columns left out of the sheet keep the contact's values
+        row.setdefault("session", instance.session)
+        row.setdefault(
+            "material_lines",
+            {line.material: line.quantity for line in instance.material_lines.all()},
+        )
+        for name in ("themes", "services", "referrals"):
+            row.setdefault(name, list(getattr(instance, name).all()))
     row["material"] = row.pop("material_lines", {})
     contact = instance or Contact(author=by)
     contact.session = row.pop("session", None)
@@ -870,11 +880,26 @@ def _follower_snapshot(instance, fields, related, by):
 def _consultation(instance, fields, related, by):
     from health import services
 
-    acts = [
-        {"act": act, "result": result, "detail": detail}
-        for act, result, detail in related.get("acts", [])
-    ]
+    if "acts" in related:
+        acts = [
+            {"act": act, "result": result, "detail": detail}
+            for act, result, detail in related["acts"]
+        ]
+    else:  # no acts column: the consultation keeps its acts
+        acts = [
+            {"act": line.act, "result": line.result, "detail": line.detail}
+            for line in (instance.acts.all() if instance is not None else [])
+        ]
     return services.consultation_save(data=fields, acts=acts, by=by, consultation=instance)
+
+
+def _health_session(instance, fields, related, by):
+    from health import services
+
+    session = services.health_session_save(data=fields, by=by, session=instance)
+    if "participants" in related:
+        services.health_session_participants_set(session=session, persons=related["participants"])
+    return session
 
 
 def _partner(instance, fields, related, by):
@@ -947,7 +972,7 @@ def _writers() -> dict:
         "online_sites": _without_author(contacts.online_site_save, "site"),
         "followers": _follower_snapshot,
         "mediation": _with_data(contacts.mediation_save, "event"),
-        "health_sessions": _with_data(health.health_session_save, "session"),
+        "health_sessions": _health_session,
         "consultations": _consultation,
         "workshops": _with_data(health.workshop_save, "workshop"),
         "procedures": _with_data(rights.procedure_save, "procedure"),

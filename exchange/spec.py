@@ -174,6 +174,13 @@ SHEETS: tuple[Sheet, ...] = (
             Col("end_time", "end_time", "time"),
             Col("place", "place", "choice"),
             Col("partner_name", "partner_name", "str"),
+            Col(
+                "participants",
+                "participants",
+                "links",
+                target="persons",
+                help="séance collective (kind workshop) seulement",
+            ),
         ),
         "Permanences santé",
     ),

@@ -284,3 +284,51 @@ def test_a_psp_file_keeps_its_whole_decision_history_through_export_and_import(
         "passport",
         "lease",
     }
+
+
+def test_a_column_left_out_of_a_sheet_leaves_the_records_values_as_they_are(admin_user):
+    sheets = {
+        "persons": PERSONS[:2],
+        "contacts": [
+            ["id", "occurred_at", "channel", "person", "material", "themes"],
+            ["k1", "2023-03-02 10:00", "street", "p1", "male_condom=3", "health"],
+        ],
+        "consultations": CONSULTATIONS[:2],
+    }
+    import_records(again(sheets), by=admin_user)
+    sheets["contacts"] = [["id", "occurred_at", "channel", "person"], sheets["contacts"][1][:4]]
+    sheets["consultations"] = [row[:4] for row in CONSULTATIONS[:2]]
+    sheets["persons"] = [row[:4] for row in PERSONS[:2]]
+    summary = import_records(again(sheets), by=admin_user)
+    assert all(counts["updated"] == 0 for counts in summary.values()), summary
+    contact = c.Contact.objects.get()
+    assert {line.material.slug: line.quantity for line in contact.material_lines.all()} == {
+        "male_condom": 3
+    }
+    assert list(contact.themes.values_list("slug", flat=True)) == ["health"]
+    assert h.Consultation.objects.get().acts.count() == 1
+    assert c.Person.objects.get(nickname="Lola").birth_date == datetime.date(1990, 1, 2)
+
+
+def test_group_session_participants_are_imported_and_counted(admin_user):
+    sheets = {
+        "persons": PERSONS,
+        "health_sessions": [
+            ["id", "line", "kind", "date", "participants"],
+            ["g1", "sophrology", "workshop", "2023-05-02", "p1;p2"],
+            ["g2", "sophrology", "workshop", "2023-06-02", "p2;p3"],
+        ],
+    }
+    import_records(again(sheets), by=admin_user)
+    assert all_figures(2023)["health.sophrology.people"] == 3
+    sheets["health_sessions"][2][4] = "p2;p2"
+    with pytest.raises(ImportRefused) as refused:
+        import_records(again(sheets), by=admin_user)
+    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [
+        ("health_sessions", 3, "participants")
+    ]
+    sheets["health_sessions"][2][2] = "permanence"
+    sheets["health_sessions"][2][4] = "p3"
+    with pytest.raises(ImportRefused) as refused:
+        import_records(again(sheets), by=admin_user)
+    assert refused.value.problems[0].column == "participants"
