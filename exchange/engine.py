@@ -667,8 +667,20 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
     writers = _writers()
     codes = iter(_new_person_codes(sheet, rows, ids))
     created = []
+    adoptable = {}
+    if sheet.natural:
+        mapped = set(ids[sheet.name].values())
+        adoptable = {
+            getattr(obj, sheet.natural): obj for obj in model._base_manager.exclude(pk__in=mapped)
+        }
     for item in rows:
         instance = existing.get(ids[sheet.name].get(item.external_id))
+        if instance is None and item.values.get(sheet.natural) in adoptable:
+            instance = adoptable.pop(item.values[sheet.natural])
+            ids[sheet.name][item.external_id] = instance.pk
+            created.append(
+                ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
+            )
         fields, related = {}, {}
         for attr, value in item.values.items():
             col = _col(sheet, attr)
@@ -1006,17 +1018,45 @@ def _cell(col: Col, value) -> str:
     return str(value)
 
 
+def _exported(sheet: Sheet):
+    """The records a sheet's export holds: current ones (archived records stay in the
+    service, for restoring), and for persons the duplicates merged into them too."""
+    model = sheet.model
+    if sheet.name == "persons":
+        return model.all_objects.filter(archived_at__isnull=True)
+    if sheet.name == "merges":
+        return model.objects.filter(undone_at__isnull=True)
+    return model._default_manager.all()
+
+
+def record_counts() -> dict[str, int]:
+    """How many records of each sheet an export holds, and how many links in their
+    lists (products of persons, participants of sessions, material of contacts...)."""
+    counts = {}
+    for sheet in SHEETS:
+        rows = _exported(sheet)
+        counts[sheet.name] = rows.count()
+        for col in sheet.columns:
+            if col.kind in ("refs", "links"):
+                through = sheet.model._meta.get_field(col.attr).remote_field.through
+                owner = sheet.model._meta.model_name
+                counts[f"{sheet.name}.{col.name}"] = through.objects.filter(
+                    **{f"{owner}__in": rows}
+                ).count()
+            elif col.kind in ("quantities", "acts"):
+                name = "material_lines" if col.kind == "quantities" else "acts"
+                related = sheet.model._meta.get_field(name).related_model
+                counts[f"{sheet.name}.{col.name}"] = related.objects.filter(
+                    **{f"{sheet.model._meta.model_name}__in": rows}
+                ).count()
+    return counts
+
+
 def export_rows(
     sheet: Sheet, external: dict[str, dict[int, str]]
 ) -> tuple[list[str], list[list[str]]]:
     """The header and rows of one sheet, every link written as the target's external id."""
-    model = sheet.model
-    if sheet.name == "persons":  # current persons and the duplicates merged into them
-        queryset = model.all_objects.filter(archived_at__isnull=True)
-    elif sheet.name == "merges":
-        queryset = model.objects.filter(undone_at__isnull=True)
-    else:
-        queryset = model._default_manager.all()
+    queryset = _exported(sheet)
     selects = [c.attr for c in sheet.columns if c.kind == "ref"]
     prefetch = [c.attr for c in sheet.columns if c.kind in ("refs", "links")]
     if any(c.kind == "quantities" for c in sheet.columns):

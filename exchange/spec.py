@@ -43,6 +43,9 @@ class Sheet:
     columns: tuple[Col, ...]
     title: str = ""
     key: str = "id"  # the column naming the row (merges: the duplicate's id)
+    # A unique field by which a row with a new id finds a record not imported before
+    # (the partners a new database already lists): that record is updated, not doubled.
+    natural: str = ""
 
 
 PARTIES = [Col(slug, slug, "int") for slug, _label in c.PARTIES]
@@ -61,6 +64,7 @@ SHEETS: tuple[Sheet, ...] = (
             Col("active", "active", "bool"),
         ),
         "Partenaires",
+        natural="name",
     ),
     Sheet(
         "persons",

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from contacts import models as c
-from exchange.engine import ImportRefused, export_records, import_records, read
+from exchange.engine import ImportRefused, export_records, import_records, read, record_counts
 from exchange.models import ExternalId
 from health import models as h
 from minors import models as m
@@ -73,37 +73,6 @@ def keep_only_2023_field_work():
     h.HealthSession._base_manager.filter(date__year=2022).delete()
 
 
-def row_counts() -> dict[str, int]:
-    """The number of records of every kind the workbook carries (current ones: archived
-    records stay in the service, for restoring), and of their lists of links."""
-    from exchange.spec import SHEETS
-
-    counts = {}
-    for sheet in SHEETS:
-        model = sheet.model
-        if sheet.name == "persons":
-            rows = model.all_objects.filter(archived_at__isnull=True)
-        elif sheet.name == "merges":
-            rows = model.objects.filter(undone_at__isnull=True)
-        else:
-            rows = model._default_manager.all()
-        counts[sheet.name] = rows.count()
-        for col in sheet.columns:
-            if col.kind in ("refs", "links"):
-                through = model._meta.get_field(col.attr).remote_field.through
-                owner = model._meta.model_name
-                counts[f"{sheet.name}.{col.name}"] = through.objects.filter(
-                    **{f"{owner}__in": rows}
-                ).count()
-    counts["contact_material"] = c.ContactMaterial.objects.filter(
-        contact__in=c.Contact.objects.all()
-    ).count()
-    counts["consultation_acts"] = h.ConsultationAct.objects.filter(
-        consultation__in=h.Consultation.objects.all()
-    ).count()
-    return counts
-
-
 @pytest.fixture
 def demo_data(demo_db):
     return next(user for user in demo_db.accounts if user.username == "admin")
@@ -117,8 +86,17 @@ def test_a_bad_cell_writes_nothing_then_the_fixed_export_gives_the_same_figures_
     imported again, it changes nothing."""
     keep_only_2023_field_work()
     before = {year: all_figures(year) for year in (2022, 2023)}
-    counts = row_counts()
-    assert all(counts[kind] > 0 for kind in ("narratives", "procedure_steps", "partners"))
+    counts = record_counts()
+    assert all(
+        counts[kind] > 0
+        for kind in (
+            "narratives",
+            "procedure_steps",
+            "partners",
+            "merges",
+            "health_sessions.participants",
+        )
+    )
     assert before[2022]["attendance.contacts"] == 0 < before[2023]["attendance.contacts"]
     path = tmp_path / "records.xlsx"
     export_records(path, "xlsx")
@@ -155,7 +133,7 @@ def test_a_bad_cell_writes_nothing_then_the_fixed_export_gives_the_same_figures_
     )
     for year in (2022, 2023):
         assert all_figures(year) == before[year], year
-    assert row_counts() == counts
+    assert record_counts() == counts
     again = import_records(read(io.BytesIO(fixed.getvalue())), by=demo_data)
     assert all(counts["created"] == counts["updated"] == 0 for counts in again.values())
 

@@ -332,3 +332,20 @@ def test_group_session_participants_are_imported_and_counted(admin_user):
     with pytest.raises(ImportRefused) as refused:
         import_records(again(sheets), by=admin_user)
     assert refused.value.problems[0].column == "participants"
+
+
+def test_a_partner_the_database_already_lists_is_found_by_its_name_not_doubled(admin_user):
+    listed = PartnerFactory(name="CSAPA Le Cèdre bleu", kind="csapa")
+    sheets = {
+        "partners": [
+            ["id", "name", "kind", "phone"],
+            ["partners-1", "CSAPA Le Cèdre bleu", "csapa", "03 20 00 00 00"],
+        ]
+    }
+    summary = import_records(again(sheets), by=admin_user)
+    assert summary["partners"] == {"created": 0, "updated": 1, "unchanged": 0}
+    listed.refresh_from_db()
+    assert listed.phone == "03 20 00 00 00"
+    assert c.Partner.objects.filter(name="CSAPA Le Cèdre bleu").count() == 1
+    summary = import_records(again(sheets), by=admin_user)
+    assert summary["partners"] == {"created": 0, "updated": 0, "unchanged": 1}
