@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
+    CLOCK_TOLERANCE,
     PARTIES,
     AgeCategory,
     Channel,
@@ -264,7 +265,7 @@ class SessionForm(forms.ModelForm):
 
     def clean_date(self):
         day = self.cleaned_data["date"]
-        if day > timezone.localdate() + datetime.timedelta(days=1):
+        if day > timezone.localdate():
             raise forms.ValidationError(_("Une session ne peut pas être datée dans le futur."))
         return day
 
@@ -273,7 +274,9 @@ class ContactRowForm(forms.Form):
     """One contact: a row of the round sheet, or the single-contact form.
 
     Material quantities are one field per material (``qty_<slug>``); the sheet shows
-    the most used ones as columns, the single-contact form all of them.
+    the most used ones as columns, the single-contact form all of them. The contact's
+    moment comes out as ``occurred_at``: the session's day at the row's time, or, outside
+    a session (``with_day``), the day and time typed; a moment to come is refused.
     """
 
     person = PersonCodeField(required=False, help_text=_("Vide : contact anonyme."))
@@ -310,8 +313,24 @@ class ContactRowForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
-    def __init__(self, *args, materials, can_identify: bool, refs=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        materials,
+        can_identify: bool,
+        refs=None,
+        session: Session | None = None,
+        with_day: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.session = session
+        if with_day:
+            self.fields["day"] = forms.DateField(
+                label=_("Date"),
+                error_messages={"required": _("Indiquez la date du contact.")},
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
         refs = refs or reference_choices()
         for name, (queryset, choices) in refs.items():
             self.fields[name].queryset = queryset
@@ -344,12 +363,50 @@ class ContactRowForm(forms.Form):
         if data.get("person"):
             data["anonymous_gender"] = ""
             data["anonymous_age_category"] = ""
+        elif not data.get("anonymous_gender") and not {"person", "anonymous_gender"} & set(
+            self.errors
+        ):
+            self.add_error(
+                "anonymous_gender",
+                _(
+                    "Contact anonyme : indiquez le genre estimé (« Inconnu » s'il n'a "
+                    "pas pu être estimé)."
+                ),
+            )
+        self._clean_moment(data)
         data["material"] = {
             material: data.pop(f"qty_{material.slug}")
             for material in self.materials
             if data.get(f"qty_{material.slug}")
         }
         return data
+
+    def _clean_moment(self, data) -> None:
+        if "time" in self.errors:
+            return
+        time = data.get("time")
+        if "day" in self.fields:
+            day = data.get("day")
+            if day is None:
+                return
+            if day > timezone.localdate():
+                self.add_error("day", _("Un contact ne peut pas être daté dans le futur."))
+                return
+            time = time or timezone.localtime().time().replace(second=0, microsecond=0)
+            moment = timezone.make_aware(datetime.datetime.combine(day, time))
+        elif self.session is not None:
+            moment = self.session.moment(time)
+        else:
+            return
+        if moment > timezone.now() + CLOCK_TOLERANCE:
+            self.add_error(
+                "time",
+                _(
+                    "Cette heure n'est pas encore passée : un contact ne peut pas être daté dans le futur."
+                ),
+            )
+            return
+        data["occurred_at"] = moment
 
 
 def reference_choices() -> dict:

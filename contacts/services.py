@@ -25,7 +25,6 @@ from contacts.models import (
     PersonMerge,
     ReferralSource,
     Session,
-    SessionKind,
     SessionMaterial,
     generate_code,
     search_key,
@@ -360,11 +359,7 @@ def _occurred_at(session: Session | None, time: datetime.time | None) -> datetim
     """A row's moment: the session's day at the row's time (next day past midnight)."""
     if session is None:
         return timezone.now()
-    time = time or session.start_time or datetime.time(12)
-    day = session.date
-    if session.start_time and time < session.start_time and session.kind == SessionKind.NIGHT_ROUND:
-        day += datetime.timedelta(days=1)
-    return timezone.make_aware(datetime.datetime.combine(day, time))
+    return session.moment(time)
 
 
 def _write_contact(contact: Contact, row: dict[str, Any]) -> Contact:
@@ -380,7 +375,9 @@ def _write_contact(contact: Contact, row: dict[str, Any]) -> Contact:
             setattr(contact, name, row[name])
     new = contact.pk is None
     # The related records come from the form's choice fields, already looked up: only the
-    # contact's own rules are checked again, without one query per foreign key.
+    # contact's own rules (an anonymous contact's gender, no moment to come) are checked
+    # again, without one query per foreign key. A refusal raises ``ValidationError``
+    # naming the field, before anything is written.
     contact.full_clean(exclude=["day", "person", "channel", "session", "author", "archived_by"])
     contact.save()
     for name in ("themes", "services", "referrals"):
@@ -400,7 +397,8 @@ def _write_contact(contact: Contact, row: dict[str, Any]) -> Contact:
 
 @transaction.atomic
 def round_sheet_save(*, session: Session, rows: list[dict[str, Any]], by: User) -> list[Contact]:
-    """Write every row of a round sheet as a contact of the session, or none at all."""
+    """Write every row of a round sheet as a contact of the session, or none at all (a
+    row refused raises ``ValidationError`` and the whole sheet is rolled back)."""
     contacts = []
     for row in rows:
         contact = Contact(
@@ -414,7 +412,11 @@ def round_sheet_save(*, session: Session, rows: list[dict[str, Any]], by: User) 
 def contact_save(
     *, row: dict[str, Any], by: User, contact: Contact | None = None, occurred_at=None
 ) -> Contact:
-    """Create or correct one contact (outside a sheet: phone, social network, parcel...)."""
+    """Create or correct one contact (outside a sheet: phone, social network, parcel...).
+
+    Refused with a ``ValidationError`` naming the field (``anonymous_gender``,
+    ``occurred_at``...) when the contact breaks its rules: nothing is then written.
+    """
     if contact is None:
         contact = Contact(author=by)
     if occurred_at is not None:

@@ -44,11 +44,12 @@ def _sheet_materials():
     return list(Material.objects.filter(active=True, on_round_sheet=True))
 
 
-def _row_kwargs(user, materials, refs=None):
+def _row_kwargs(user, materials, refs=None, **kwargs):
     return {
         "materials": materials,
         "can_identify": user.has_capability("contacts.log"),
         "refs": refs or reference_choices(),
+        **kwargs,
     }
 
 
@@ -147,7 +148,7 @@ def round_sheet(request, pk):
     """One screen to log a whole session; all rows are saved together or not at all."""
     session = access.get_session_for_user(request.user, pk)
     materials = _sheet_materials()
-    kwargs = _row_kwargs(request.user, materials)
+    kwargs = _row_kwargs(request.user, materials, session=session)
     channel = Channel.objects.filter(slug=session.default_channel_slug).first()
     initial_row = {"channel": channel, "caarud": False}
     # Every row starts from the session's defaults: a row left untouched is skipped.
@@ -230,42 +231,33 @@ def _all_materials():
 @requires("contacts.log_anonymous")
 def contact_create(request):
     """A single contact outside a sheet: a phone call, a conversation online, a parcel."""
-    kwargs = _row_kwargs(request.user, _all_materials())
-    initial = {"channel": Channel.objects.filter(slug=request.GET.get("channel", "phone")).first()}
+    kwargs = _row_kwargs(request.user, _all_materials(), with_day=True)
+    initial = {
+        "channel": Channel.objects.filter(slug=request.GET.get("channel", "phone")).first(),
+        "day": timezone.localdate(),
+    }
     person_code = request.GET.get("person", "")
     if person_code and request.user.has_capability("contacts.log"):
         initial["person"] = person_code
     form = ContactRowForm(request.POST or None, initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
-        occurred_at = _moment(request.POST.get("day"), form.cleaned_data.get("time"))
         contact = services.contact_save(
-            row=form.cleaned_data, by=request.user, occurred_at=occurred_at
+            row=form.cleaned_data, by=request.user, occurred_at=form.cleaned_data["occurred_at"]
         )
         messages.success(request, _("Contact enregistré."))
         if contact.person and request.user.has_capability("persons.view"):
             return redirect("contacts:person-detail", code=contact.person.code)
         return redirect("contacts:contact-create")
-    return render(
-        request,
-        "contacts/contact_form.html",
-        {"form": form, "day": request.POST.get("day") or timezone.localdate()},
-    )
-
-
-def _moment(day: str | None, time: datetime.time | None) -> datetime.datetime:
-    try:
-        date = datetime.date.fromisoformat(day) if day else timezone.localdate()
-    except ValueError:
-        date = timezone.localdate()
-    time = time or timezone.localtime().time().replace(second=0, microsecond=0)
-    return timezone.make_aware(datetime.datetime.combine(min(date, timezone.localdate()), time))
+    return render(request, "contacts/contact_form.html", {"form": form})
 
 
 @never_cache
 @requires("contacts.log_anonymous")
 def contact_edit(request, pk):
     contact = access.get_contact_for_user(request.user, pk)
-    kwargs = _row_kwargs(request.user, _all_materials())
+    kwargs = _row_kwargs(
+        request.user, _all_materials(), session=contact.session, with_day=not contact.session_id
+    )
     lines = {
         line.material.slug: line.quantity
         for line in contact.material_lines.select_related("material")
@@ -276,6 +268,7 @@ def contact_edit(request, pk):
         "anonymous_age_category": contact.anonymous_age_category,
         "channel": contact.channel,
         "caarud": contact.caarud,
+        "day": timezone.localtime(contact.occurred_at).date(),
         "time": timezone.localtime(contact.occurred_at).time(),
         "themes": list(contact.themes.all()),
         "services": list(contact.services.all()),
@@ -286,11 +279,11 @@ def contact_edit(request, pk):
     form = ContactRowForm(request.POST or None, initial=initial, **kwargs)
 
     def save():
-        occurred_at = None
-        if contact.session_id is None:
-            occurred_at = _moment(request.POST.get("day"), form.cleaned_data.get("time"))
         services.contact_save(
-            row=form.cleaned_data, by=request.user, contact=contact, occurred_at=occurred_at
+            row=form.cleaned_data,
+            by=request.user,
+            contact=contact,
+            occurred_at=form.cleaned_data["occurred_at"],
         )
 
     edit = save_unless_changed(request, contact, form.is_valid(), save)
@@ -305,7 +298,6 @@ def contact_edit(request, pk):
         {
             "form": form,
             "contact": contact,
-            "day": timezone.localtime(contact.occurred_at).date(),
             "seen": edit.seen,
             "conflict": edit.conflict,
         },

@@ -246,7 +246,7 @@ def _contact(rng, year, demo, channel, when, session, plan, staff) -> Contact:
         person=person,
         anonymous_gender=""
         if person
-        else rng.choices(["female", "trans_woman", "male", ""], [60, 10, 20, 10])[0],
+        else rng.choices(["female", "trans_woman", "male", "unknown"], [60, 10, 20, 10])[0],
         anonymous_age_category="" if person else rng.choice(["", "adult", "adult", "young_adult"]),
         author=rng.choice(staff),
     )

@@ -93,7 +93,7 @@ SHEETS: tuple[Sheet, ...] = (
         c.Session,
         (
             Col("kind", "kind", "choice", True),
-            Col("date", "date", "date", True),
+            Col("date", "date", "date", True, help="pas dans le futur"),
             Col("start_time", "start_time", "time"),
             Col("end_time", "end_time", "time"),
             Col("zones", "zones", "refs", model=c.Zone),
@@ -105,11 +105,16 @@ SHEETS: tuple[Sheet, ...] = (
         "contacts",
         c.Contact,
         (
-            Col("occurred_at", "occurred_at", "datetime", True),
+            Col("occurred_at", "occurred_at", "datetime", True, help="pas dans le futur"),
             Col("session", "session", "link", target="sessions"),
             Col("channel", "channel", "ref", True, model=c.Channel),
             Col("person", "person", "link", target="persons"),
-            Col("anonymous_gender", "anonymous_gender", "choice"),
+            Col(
+                "anonymous_gender",
+                "anonymous_gender",
+                "choice",
+                help="obligatoire sans personne (« unknown » quand le genre n'a pas pu être estimé)",
+            ),
             Col("anonymous_age_category", "anonymous_age_category", "choice"),
             Col("caarud", "caarud", "bool"),
             Col("themes", "themes", "refs", model=c.Theme),
@@ -412,7 +417,13 @@ SHEETS: tuple[Sheet, ...] = (
         "reference_figures",
         ReferenceFigure,
         (
-            Col("key", "key", "str", True),
+            Col(
+                "key",
+                "key",
+                "str",
+                True,
+                help="une clé des chiffres du rapport (attendance.contacts…)",
+            ),
             Col("year", "year", "int", True),
             Col("value", "value", "decimal", True),
             Col("source", "source", "str", True),

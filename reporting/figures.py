@@ -42,6 +42,12 @@ def all_figures(year: int) -> dict[str, Value]:
     return dict(sorted(values.items()))
 
 
+def figure_keys(year: int) -> set[str]:
+    """The keys of the specification the report gives for a year (those of
+    ``all_figures``, derived figures and families of the reference lists included)."""
+    return set(kept_figures(year))
+
+
 def figure_sets(year: int) -> list[FigureSet]:
     """Every figure set of every app for a year."""
     return [figure_set for module in SOURCES for figure_set in module.figure_sets(year)]

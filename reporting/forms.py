@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reporting import figures, services
 from reporting.models import NarrativeBlock
 
 
@@ -21,6 +22,21 @@ class ReferenceFigureForm(forms.Form):
         if not key or " " in key or "." not in key:
             raise forms.ValidationError(_("Une clé du rapport, par exemple attendance.contacts."))
         return key
+
+    def clean(self):
+        data = super().clean()
+        key, year = data.get("key"), data.get("year")
+        if key and year and key not in figures.figure_keys(year):
+            self.add_error("key", services.unknown_key_error(key))
+        return data
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du retrait"),
+        max_length=200,
+        error_messages={"required": _("Indiquez pourquoi ce chiffre est retiré.")},
+    )
 
 
 class NarrativeForm(forms.ModelForm):

@@ -6,9 +6,12 @@ import markdown
 import nh3
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from entractes.models import Archivable, LiveManager
 
 ALLOWED_TAGS = {
     "p",
@@ -33,8 +36,9 @@ def render_markdown(text: str) -> str:
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={}))  # noqa: S308 (sanitised by nh3)
 
 
-class ReferenceFigure(models.Model):
-    """A figure of a year before the app was used, for comparisons only."""
+class ReferenceFigure(Archivable):
+    """A figure of a year before the app was used, for comparisons only. A figure typed
+    by mistake is withdrawn (archived, with who, when and why), never deleted."""
 
     key = models.CharField(_("clé"), max_length=120)
     year = models.PositiveSmallIntegerField(_("année"))
@@ -47,12 +51,19 @@ class ReferenceFigure(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = LiveManager()
+    all_objects = models.Manager()
+
     class Meta:
         verbose_name = _("chiffre de référence")
         verbose_name_plural = _("chiffres de référence")
         ordering = ["-year", "key"]
         constraints = [
-            models.UniqueConstraint(fields=["key", "year"], name="reference_figure_once")
+            models.UniqueConstraint(
+                fields=["key", "year"],
+                condition=Q(archived_at__isnull=True),
+                name="reference_figure_once",
+            )
         ]
 
     def __str__(self) -> str:

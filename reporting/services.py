@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -29,13 +30,52 @@ class PublishError(Exception):
     """Publishing refused; the message says why."""
 
 
+def unknown_key_error(key: str) -> str:
+    return _(
+        "« %(key)s » n'est pas une clé des chiffres du rapport (par exemple attendance.contacts)."
+    ) % {"key": key}
+
+
 @transaction.atomic
-def reference_figure_save(*, data: dict[str, Any], by: User) -> ReferenceFigure:
-    ref, _created = ReferenceFigure.objects.update_or_create(
-        key=data["key"],
-        year=data["year"],
-        defaults={"value": data["value"], "source": data["source"], "created_by": by},
-    )
+def reference_figure_save(
+    *, data: dict[str, Any], by: User, ref: ReferenceFigure | None = None
+) -> ReferenceFigure:
+    """Record a reference figure (``ref`` given: correct that one).
+
+    Without ``ref``, a figure of the same key and year is replaced (an import gives the
+    figures again). Refused with a ``ValidationError`` on ``key`` for a key the report
+    does not have, or for the key and year of another figure when correcting one.
+    """
+    key, year = data["key"], data["year"]
+    if key not in figures.figure_keys(year):
+        raise ValidationError({"key": unknown_key_error(key)}, code="unknown_key")
+    same = ReferenceFigure.objects.select_for_update().filter(key=key, year=year)
+    if ref is None:
+        ref = same.first() or ReferenceFigure(created_by=by)
+    elif same.exclude(pk=ref.pk).exists():
+        raise ValidationError(
+            {
+                "key": _(
+                    "Un chiffre de référence %(year)s existe déjà pour cette clé : corrigez-le."
+                )
+                % {"year": year}
+            },
+            code="taken",
+        )
+    fields = {name: data[name] for name in ("key", "year", "value", "source")}
+    return save_record(ref, fields)
+
+
+@transaction.atomic
+def reference_figure_remove(*, ref: ReferenceFigure, by: User, reason: str) -> ReferenceFigure:
+    """Withdraw a reference figure typed by mistake: archived (who, when, why), left out
+    of every comparison; never deleted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez pourquoi ce chiffre est retiré.")})
+    ref = ReferenceFigure.objects.select_for_update().get(pk=ref.pk)
+    ref.archived_at, ref.archived_by, ref.archive_reason = timezone.now(), by, reason[:200]
+    ref.save(update_fields=["archived_at", "archived_by", "archive_reason"])
     return ref
 
 

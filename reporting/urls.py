@@ -9,6 +9,12 @@ urlpatterns = [
     path("chiffres/", views.figures_page, name="figures"),
     path("chiffres/detail/", views.drilldown, name="drilldown"),
     path("chiffres/reference/", views.reference_figures, name="reference-figures"),
+    path("chiffres/reference/<int:pk>/", views.reference_figures, name="reference-figure-edit"),
+    path(
+        "chiffres/reference/<int:pk>/retirer/",
+        views.reference_figure_remove,
+        name="reference-figure-remove",
+    ),
     path("apercu/", views.narrative_preview, name="narrative-preview"),
     path("<int:year>/controles/", views.checks_page, name="checks"),
     path("<int:year>/textes/", views.narrative, name="narrative"),

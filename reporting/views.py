@@ -4,7 +4,7 @@ narrative, PDF generation and publication."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,12 +15,18 @@ from django.views.decorators.http import require_POST
 
 from contacts import figures as contact_figures
 from contacts.models import years_before
-from entractes.concurrency import save_unless_changed
+from entractes.concurrency import fingerprint, save_unless_changed
 from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 from health import figures as health_figures
 from reporting import charts, checks, figures, services
-from reporting.forms import AcceptForm, NarrativeForm, PublishForm, ReferenceFigureForm
+from reporting.forms import (
+    AcceptForm,
+    NarrativeForm,
+    PublishForm,
+    ReferenceFigureForm,
+    RemoveForm,
+)
 from reporting.labels import slug_labels
 from reporting.models import (
     CheckAcceptance,
@@ -148,18 +154,84 @@ def drilldown(request):
     )
 
 
+def _ref_initial(ref: ReferenceFigure | None) -> dict:
+    if ref is None:
+        return {}
+    return {"key": ref.key, "year": ref.year, "value": ref.value, "source": ref.source}
+
+
 @never_cache
 @requires("reporting.edit")
-def reference_figures(request):
-    form = ReferenceFigureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.reference_figure_save(data=form.cleaned_data, by=request.user)
+def reference_figures(request, pk=None):
+    """The reference figures, a new one, or (``pk``) the correction of one."""
+    ref = ReferenceFigure.objects.filter(pk=pk).first() if pk else None
+    if pk and ref is None:
+        raise Http404
+    form = ReferenceFigureForm(request.POST or None, initial=_ref_initial(ref))
+
+    def save():
+        try:
+            services.reference_figure_save(data=form.cleaned_data, by=request.user, ref=ref)
+        except ValidationError as refused:  # raced by another save: shown on the form
+            form.add_error(None, refused)
+            raise _Refused from None
+
+    edit = None
+    saved = False
+    try:
+        if ref is not None:  # the second of two concurrent corrections is refused
+            edit = save_unless_changed(request, ref, form.is_valid(), save)
+            saved = edit.saved
+        elif request.method == "POST" and form.is_valid():
+            save()
+            saved = True
+    except _Refused:
+        saved = False
+    if saved:
         messages.success(request, _("Chiffre de référence enregistré."))
         return redirect("reporting:reference-figures")
     return render(
         request,
         "reporting/reference_figures.html",
-        {"form": form, "refs": ReferenceFigure.objects.all()[:500]},
+        {
+            "form": form,
+            "ref": ref,
+            "remove_form": RemoveForm() if ref is not None else None,
+            "refs": ReferenceFigure.objects.all()[:500],
+            "seen": edit.seen if edit else None,
+            "conflict": edit.conflict if edit else None,
+        },
+    )
+
+
+class _Refused(Exception):
+    """A save the service refused; its message is already on the form."""
+
+
+@require_POST
+@requires("reporting.edit")
+def reference_figure_remove(request, pk):
+    """Withdraw a reference figure (archived with its reason, never deleted)."""
+    ref = ReferenceFigure.objects.filter(pk=pk).first()
+    if ref is None:
+        raise Http404
+    form = RemoveForm(request.POST)
+    if form.is_valid():
+        services.reference_figure_remove(
+            ref=ref, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Chiffre de référence retiré."))
+        return redirect("reporting:reference-figures")
+    return render(
+        request,
+        "reporting/reference_figures.html",
+        {
+            "form": ReferenceFigureForm(initial=_ref_initial(ref)),
+            "ref": ref,
+            "remove_form": form,
+            "refs": ReferenceFigure.objects.all()[:500],
+            "seen": fingerprint(ref),
+        },
     )
 
 

@@ -120,16 +120,29 @@ def next_kind(person: Person) -> tuple[str, PSPFile | None]:
 def psp_file_create(
     *, person: Person, by: User, worker: User | None = None, kind: str | None = None
 ) -> PSPFile:
-    """Open the person's next PSP file: a first request or the renewal of a favourable path."""
+    """Open the person's next PSP file: a first request or the renewal of a favourable path.
+
+    A renewal starts from what the renewed file gathered: its dependants (the AFIS
+    allowance depends on them) and its documents, to be checked again rather than
+    gathered anew.
+    """
     expected, previous = next_kind(person)
     if kind and kind != expected:
         raise RightsError(
             _("Le prochain dossier de cette personne est : %(kind)s.")
             % {"kind": PSPFile.Kind(expected).label}
         )
-    return PSPFile.objects.create(
-        person=person, kind=expected, previous=previous, worker=worker or by, created_by=by
+    psp_file = PSPFile.objects.create(
+        person=person,
+        kind=expected,
+        previous=previous,
+        worker=worker or by,
+        created_by=by,
+        dependants=previous.dependants if previous is not None else 0,
     )
+    if previous is not None:
+        psp_file.documents.set(previous.documents.all())
+    return psp_file
 
 
 @transaction.atomic

@@ -58,6 +58,8 @@ class ContactFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
+    # An anonymous contact always carries an estimated gender, "unknown" at least.
+    anonymous_gender = factory.LazyAttribute(lambda o: "" if o.person else "unknown")
     author = factory.SubFactory(UserFactory)
     occurred_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=3))
     channel = factory.LazyFunction(lambda: Channel.objects.get(slug="drop_in"))

@@ -70,3 +70,110 @@ def test_restore_keeps_the_access_log_written_since_the_backup(tmp_path):
     assert orphan.user is None and "nouvelle" in orphan.detail
     # New entries still get fresh ids after the re-appended ones.
     assert _log(reader, "ensuite", 399).pk > since[-1][0]
+
+
+def _published_pdf(content: bytes):
+    """A publication whose frozen PDF is on disk, and a generated report beside it."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from reporting.models import Publication
+    from tests.factories import PublicationFactory, ReportRenderFactory
+
+    publication = PublicationFactory(year=2023, version=1)
+    publication.pdf.save("rapport-activite-2023-v1.pdf", ContentFile(content), save=False)
+    Publication.objects.filter(pk=publication.pk).update(
+        pdf=publication.pdf.name, checksum=hashlib.sha256(content).hexdigest()
+    )
+    render = ReportRenderFactory(year=2023, publication=publication, status="done")
+    render.file.save("rapport-activite-2023.pdf", ContentFile(content[::-1]), save=True)
+    return Publication.objects.get(pk=publication.pk), render
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_puts_back_the_published_pdfs_identical(tmp_path, settings):
+    import hashlib
+    import os
+    import shutil
+    from pathlib import Path
+
+    from reporting.models import Publication, ReportRender
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    content = b"%PDF-1.7\n" + os.urandom(40_000)
+    publication, render = _published_pdf(content)
+    pdf_path, render_path = Path(publication.pdf.path), Path(render.file.path)
+    assert pdf_path.read_bytes() == content
+    call_command("backup", str(tmp_path / "entractes.backup"), stdout=io.StringIO())
+
+    # The media folder lost (a disk replaced), the database changed since the backup.
+    shutil.rmtree(settings.MEDIA_ROOT)
+    Path(settings.MEDIA_ROOT).mkdir()
+    ReportRender.objects.all().delete()
+    Publication.objects.all().delete()
+
+    out = io.StringIO()
+    call_command("restore", str(tmp_path / "entractes.backup"), "--yes", stdout=out)
+    assert "2 fichier(s) restauré(s)" in out.getvalue()
+    restored = Publication.objects.get()
+    assert restored.pdf.name == publication.pdf.name
+    assert Path(restored.pdf.path).read_bytes() == content
+    assert hashlib.sha256(restored.pdf.read()).hexdigest() == restored.checksum
+    assert render_path.read_bytes() == content[::-1]
+    assert ReportRender.objects.get().file.name == render.file.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_damaged_backup_is_refused_before_anything_is_replaced(tmp_path, settings):
+    import tarfile
+    from pathlib import Path
+
+    from django.core.management.base import CommandError
+
+    from reporting.models import Publication
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    publication, _render = _published_pdf(b"%PDF-1.7\noriginal")
+    backup = tmp_path / "entractes.backup"
+    call_command("backup", str(backup), stdout=io.StringIO())
+    # The archive rewritten with one PDF altered.
+    unpacked = tmp_path / "unpacked"
+    with tarfile.open(backup) as archive:
+        archive.extractall(unpacked, filter="data")
+    (unpacked / "media" / publication.pdf.name).write_bytes(b"%PDF-1.7\naltered")
+    with tarfile.open(backup, "w") as archive:
+        for item in sorted(unpacked.iterdir()):
+            archive.add(item, arcname=item.name)
+    Publication.objects.filter(pk=publication.pk).update(reason="après la sauvegarde")
+    with pytest.raises(CommandError, match="abîmée"):
+        call_command("restore", str(backup), "--yes", stdout=io.StringIO())
+    assert Publication.objects.get().reason == "après la sauvegarde"
+    assert Path(publication.pdf.path).read_bytes() == b"%PDF-1.7\noriginal"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_of_the_database_alone_still_restores(tmp_path):
+    import sqlite3
+
+    from django.db import connection
+
+    from tests.factories import UserFactory
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the old format written by hand here is SQLite's")
+    UserFactory(username="avant")
+    old = tmp_path / "old.backup"  # as « backup » wrote them before the media files
+    connection.ensure_connection()
+    target = sqlite3.connect(old)
+    with target:
+        connection.connection.backup(target)
+    target.close()
+    UserFactory(username="apres")
+    out = io.StringIO()
+    call_command("restore", str(old), "--yes", stdout=out)
+    from entractes.models import User
+
+    assert User.objects.filter(username="avant").exists()
+    assert not User.objects.filter(username="apres").exists()
+    assert "ancien format" in out.getvalue()

@@ -1,6 +1,7 @@
 """Models of the contacts app: persons, reference lists, field work, mediation."""
 
 from contacts.models.fieldwork import (
+    CLOCK_TOLERANCE,
     DEFAULT_CHANNEL,
     Contact,
     ContactMaterial,
@@ -43,6 +44,7 @@ from contacts.models.reference import (
 )
 
 __all__ = [
+    "CLOCK_TOLERANCE",
     "CODE_ALPHABET",
     "DEFAULT_CHANNEL",
     "PARTIES",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,10 @@ from contacts.models.reference import (
     Zone,
 )
 from entractes.models import Archivable, LiveManager
+
+# How far ahead of the server's clock a moment typed on a phone may be: a few minutes of
+# clock drift, never a contact still to come.
+CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
 
 
 class SessionKind(models.TextChoices):
@@ -94,6 +100,25 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.date:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        if self.date is not None and self.date > timezone.localdate():
+            raise ValidationError(
+                {"date": _("Une session ne peut pas être datée dans le futur.")}, code="future"
+            )
+
+    def moment(self, time: datetime.time | None) -> datetime.datetime:
+        """A contact's moment on this session: its day at ``time`` (the next day past
+        midnight on a night round). With no time typed: the start of the session or
+        noon, but never later than now."""
+        if time is None:
+            start = self.start_time or datetime.time(12)
+            at = timezone.make_aware(datetime.datetime.combine(self.date, start))
+            return min(at, timezone.now().replace(microsecond=0))
+        day = self.date
+        if self.start_time and time < self.start_time and self.kind == SessionKind.NIGHT_ROUND:
+            day += datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, time))
 
     @property
     def default_channel_slug(self) -> str:
@@ -195,6 +220,18 @@ class Contact(Archivable):
     def save(self, *args, **kwargs):
         self.fill_derived()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.person_id is None and not self.anonymous_gender:
+            errors["anonymous_gender"] = _(
+                "Contact anonyme : indiquez le genre estimé (« Inconnu » s'il n'a pas pu "
+                "être estimé)."
+            )
+        if self.occurred_at is not None and self.occurred_at > timezone.now() + CLOCK_TOLERANCE:
+            errors["occurred_at"] = _("Un contact ne peut pas être daté dans le futur.")
+        if errors:
+            raise ValidationError(errors)
 
     def fill_derived(self) -> Contact:
         """The counted day: the session's, or the contact's own (also before a ``bulk_create``)."""

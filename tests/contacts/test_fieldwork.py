@@ -90,7 +90,10 @@ def test_round_sheet_of_30_rows_saves_in_one_request(
 
 
 def test_sheet_with_one_bad_row_saves_nothing_and_names_row_and_field(login, educator, night_round):
-    rows = [{"channel": channel_pk("mobile_unit"), "qty_male_condom": "5"} for _ in range(5)]
+    rows = [
+        {"channel": channel_pk("mobile_unit"), "anonymous_gender": "male", "qty_male_condom": "5"}
+        for _ in range(5)
+    ]
     rows[3]["qty_male_condom"] = "-4"
     rows[1]["person"] = "ZZZ-999"
     response = login(educator).post(
@@ -106,7 +109,10 @@ def test_sheet_with_one_bad_row_saves_nothing_and_names_row_and_field(login, edu
 
 
 def test_removed_rows_are_not_saved(login, educator, night_round):
-    rows = [{"channel": channel_pk("mobile_unit"), "qty_male_condom": "5"} for _ in range(3)]
+    rows = [
+        {"channel": channel_pk("mobile_unit"), "anonymous_gender": "male", "qty_male_condom": "5"}
+        for _ in range(3)
+    ]
     rows[1]["DELETE"] = "on"
     rows[1]["qty_male_condom"] = "-1"  # a removed row is not validated either
     response = login(educator).post(
@@ -118,7 +124,7 @@ def test_removed_rows_are_not_saved(login, educator, night_round):
 
 def test_rows_left_untouched_are_skipped(login, educator, night_round):
     rows = [
-        {"channel": channel_pk("mobile_unit"), "qty_male_condom": "5"},
+        {"channel": channel_pk("mobile_unit"), "anonymous_gender": "male", "qty_male_condom": "5"},
         {"channel": channel_pk("mobile_unit")},
     ]
     login(educator).post(reverse("contacts:round-sheet", args=[night_round.pk]), sheet_data(rows))
@@ -207,6 +213,7 @@ def test_parcel_by_post_with_hiv_selftests(login, online_worker):
         reverse("contacts:contact-create"),
         {
             "channel": channel_pk("post"),
+            "anonymous_gender": "unknown",
             "qty_hiv_selftest": "1",
             "qty_male_condom": "20",
             "day": "2026-01-05",
@@ -377,6 +384,7 @@ def test_sheet_of_the_largest_round_saves(login, educator, night_round):
     rows = [{"channel": channel_pk("mobile_unit")} for _ in range(ROUND_SHEET_MAX_ROWS)]
     for row in rows:
         row["qty_male_condom"] = "1"
+        row["anonymous_gender"] = "female"
     response = login(educator).post(
         reverse("contacts:round-sheet", args=[night_round.pk]), sheet_data(rows)
     )
@@ -392,7 +400,7 @@ def test_a_full_sheet_with_every_field_posted_is_not_refused_for_its_size(
 
     # As a browser posts it: every field of every row, a quantity box per material.
     row = {"channel": channel_pk("mobile_unit"), "person": "", "time": "", "caarud": "on"}
-    row |= {"anonymous_gender": "", "anonymous_age_category": ""}
+    row |= {"anonymous_gender": "unknown", "anonymous_age_category": ""}
     row |= {f"qty_{slug}": "1" for slug in Material.objects.values_list("slug", flat=True)}
     data = sheet_data([dict(row) for _ in range(ROUND_SHEET_MAX_ROWS)])
     assert len(data) > 1000  # Django's default limit

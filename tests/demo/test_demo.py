@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from contacts.models import Contact, Person, PersonMerge, Session
 from demo.accounts import DEMO_ACCOUNTS
@@ -194,6 +195,17 @@ def test_the_demo_records_are_plausible(demo_db):
     assert {s.date.weekday() for s in Session.objects.filter(kind="night_round")} == {1, 3, 4}
     assert Contact.objects.filter(person__isnull=True).count() > 1000
     assert Contact.objects.filter(occurred_at__hour__lt=3, session__kind="night_round").exists()
+
+
+def test_the_demo_contacts_pass_the_contact_rules(demo_db):
+    """Anonymous contacts carry an estimated gender ("unknown" at least), none is dated
+    in the future: an import of the demo through the services is not refused."""
+    assert not Contact.objects.filter(person__isnull=True, anonymous_gender="").exists()
+    assert Contact.objects.filter(person__isnull=True, anonymous_gender="unknown").exists()
+    assert not Contact.objects.filter(occurred_at__gt=timezone.now()).exists()
+    assert not Session.objects.filter(date__gt=timezone.localdate()).exists()
+    for contact in Contact.objects.filter(person__isnull=True)[:50]:
+        contact.clean()
 
 
 def test_the_demo_creates_one_account_per_role_with_the_documented_password(demo_db, settings):

@@ -91,6 +91,8 @@ PAGES = [
     ("reporting:figures", None, "get", REPORT_READERS),
     ("reporting:drilldown", "drill", "get", {"director"}),
     ("reporting:reference-figures", None, "get", {"director"}),
+    ("reporting:reference-figure-edit", "reference_figure", "get", {"director"}),
+    ("reporting:reference-figure-remove", "reference_figure", "post", {"director"}),
     ("reporting:narrative-preview", None, "post", {"director"}),
     ("reporting:checks", "year", "get", {"director"}),
     ("reporting:narrative", "year", "get", {"director"}),

@@ -173,6 +173,19 @@ def _narrative(user):
     return block, reverse("reporting:narrative-edit", args=[2023, block.pk]), "title"
 
 
+def _reference_figure(user):
+    from tests.factories import ReferenceFigureFactory
+
+    ref = ReferenceFigureFactory(year=2021, source="Rapport 2021", created_by=user)
+    return ref, reverse("reporting:reference-figure-edit", args=[ref.pk]), "source"
+
+
+def _reference_figure_model():
+    from reporting.models import ReferenceFigure
+
+    return ReferenceFigure
+
+
 def _person(user):
     person = PersonFactory(notes="")
     return person, reverse("contacts:person-edit", args=[person.code]), "notes"
@@ -193,6 +206,7 @@ GUARDED = {
     "psp_file": (_psp_file, ("educator",), PSPFile),
     "identity": (_identity, ("educator",), LegalIdentity),
     "narrative": (_narrative, ("director",), _narrative_model()),
+    "reference_figure": (_reference_figure, ("director",), _reference_figure_model()),
     "staff": (_staff_account, ("administrator",), User),
     "person": (_person, ("educator",), Person),
 }

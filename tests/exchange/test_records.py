@@ -381,3 +381,36 @@ def test_a_rule_refusing_a_row_when_it_is_written_refuses_the_whole_import(tmp_p
     (problem,) = refused.value.problems
     assert (problem.sheet, problem.row) == ("consultations", 3)
     assert not c.Person.all_objects.exists() and not h.Consultation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ("k1,02/03/2023 23:10,Antenne mobile,,", "anonymous_gender", "genre estimé"),
+        ("k1,02/03/2099 23:10,Antenne mobile,,female", "occurred_at", "futur"),
+    ],
+)
+def test_an_import_refuses_a_contact_the_pages_refuse(tmp_path, admin_user, row, column, message):
+    folder = tmp_path / "in"
+    write_csv(folder, "contacts", f"id,occurred_at,channel,person,anonymous_gender\n{row}\n")
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(folder), by=admin_user)
+    problems = [(p.sheet, p.column) for p in refused.value.problems]
+    assert problems == [("contacts", column)]
+    assert message in refused.value.problems[0].reason
+    assert not c.Contact.all_objects.exists()
+
+
+def test_an_import_refuses_a_reference_figure_of_an_unknown_key(tmp_path, admin_user):
+    folder = tmp_path / "in"
+    write_csv(
+        folder,
+        "reference_figures",
+        "id,key,year,value,source\nRF-1,attendance.contacts,2021,10,r\nRF-2,attendance.visits,2021,3,r\n",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(folder), by=admin_user)
+    assert [(p.sheet, p.column) for p in refused.value.problems] == [("reference_figures", "key")]
+    from reporting.models import ReferenceFigure
+
+    assert not ReferenceFigure.all_objects.exists()

@@ -148,6 +148,42 @@ def test_renewals_follow_a_favourable_path_and_stop_at_two(ready, educator):
         services.psp_file_create(person=person, by=educator)
 
 
+def test_a_renewal_opened_on_the_page_keeps_the_dependants_and_the_documents(
+    login, ready, educator
+):
+    services.psp_file_update(psp_file=ready, data={"dependants": 2})
+    gathered = list(PSPDocumentKind.objects.all())
+    favourable_path(ready, educator)
+    response = login(educator).post(reverse("rights:psp-create"), {"person": ready.person.code})
+    renewal = PSPFile.objects.get(previous=ready)
+    assert response["Location"] == reverse("rights:psp-detail", args=[renewal.pk])
+    assert renewal.kind == "first_renewal"
+    assert renewal.dependants == 2
+    assert renewal.afis_amount == ready.afis_amount
+    assert set(renewal.documents.all()) == set(gathered)
+    assert renewal.missing_documents == []
+    # The renewal's documents are its own: changing them leaves the renewed file's.
+    renewal.documents.remove(gathered[0])
+    assert set(ready.documents.all()) == set(gathered)
+
+
+def test_a_second_renewal_starts_from_the_first_renewal(ready, educator):
+    favourable_path(ready, educator)
+    first = services.psp_file_create(person=ready.person, by=educator)
+    services.psp_file_update(psp_file=first, data={"dependants": 1})
+    first.documents.remove(PSPDocumentKind.objects.first())
+    first.documents.add(PSPDocumentKind.objects.first())
+    favourable_path(first, educator, filed=D(2023, 9, 1))
+    second = services.psp_file_create(person=ready.person, by=educator)
+    assert (second.previous, second.dependants) == (first, 1)
+    assert set(second.documents.all()) == set(first.documents.all())
+
+
+def test_a_first_request_starts_empty(educator):
+    psp_file = services.psp_file_create(person=PersonFactory(), by=educator)
+    assert (psp_file.dependants, psp_file.documents.count()) == (0, 0)
+
+
 def test_no_renewal_of_a_refused_path(ready, educator):
     move(ready, "filed", educator, filed_on=D(2023, 3, 1))
     move(
