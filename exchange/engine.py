@@ -455,19 +455,23 @@ def _unique_rules(parsed: list[Parsed]) -> list[Problem]:
         rows = [p for p in parsed if p.sheet is sheet]
         if not rows:
             continue
+        # Rows are current records: a rule on current ones only (a condition) applies to
+        # them all, and to the records of the database that meet its condition.
         rules = [
-            tuple(rule.fields)
+            (tuple(rule.fields), rule.condition)
             for rule in sheet.model._meta.constraints
-            if isinstance(rule, UniqueConstraint) and rule.fields and rule.condition is None
-        ] + [tuple(fields) for fields in sheet.model._meta.unique_together]
-        for fields in rules:
+            if isinstance(rule, UniqueConstraint) and rule.fields
+        ] + [(tuple(fields), None) for fields in sheet.model._meta.unique_together]
+        for fields, condition in rules:
             cols = [next((c for c in sheet.columns if c.attr == f), None) for f in fields]
             if None in cols:
                 continue
             attnames = [sheet.model._meta.get_field(f).attname for f in fields]
+            records = sheet.model._base_manager.all()
+            if condition is not None:
+                records = records.filter(condition)
             in_db = {
-                tuple(values[:-1]): values[-1]
-                for values in sheet.model._base_manager.values_list(*attnames, "pk")
+                tuple(values[:-1]): values[-1] for values in records.values_list(*attnames, "pk")
             }
             first: dict[tuple, int] = {}
             for item in rows:
