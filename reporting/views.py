@@ -157,7 +157,13 @@ def drilldown(request):
 def _ref_initial(ref: ReferenceFigure | None) -> dict:
     if ref is None:
         return {}
-    return {"key": ref.key, "year": ref.year, "value": ref.value, "source": ref.source}
+    # The value as typed (6900, 12.5), not as stored (6900.000).
+    value = (
+        ref.value.quantize(1)
+        if ref.value == ref.value.to_integral_value()
+        else ref.value.normalize()
+    )
+    return {"key": ref.key, "year": ref.year, "value": value, "source": ref.source}
 
 
 @never_cache
