@@ -9,9 +9,7 @@ import io
 import json
 import logging
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
@@ -22,11 +20,11 @@ from entractes.lib.exports import to_csv, to_xlsx
 from entractes.models import AccessLogEntry
 from entractes.permissions import AUTHENTICATED, record_access
 from exchange.engine import export_records
+from exchange.jobs import STALE, remove_stale_files
 from exchange.models import ExportJob
 from exchange.spec import SHEETS
 
 logger = logging.getLogger(__name__)
-STALE = datetime.timedelta(days=1)
 EXPORT_DIR = "exports"
 
 
@@ -139,13 +137,7 @@ def export_job_run(job_id: int) -> ExportJob | None:
 def sweep_stale_exports(now: datetime.datetime | None = None) -> int:
     """Remove the files of exports older than a day; returns the number removed."""
     now = now or timezone.now()
-    removed = 0
-    folder = Path(settings.MEDIA_ROOT) / EXPORT_DIR
-    for file in folder.glob("*") if folder.is_dir() else []:
-        modified = datetime.datetime.fromtimestamp(file.stat().st_mtime, tz=datetime.UTC)
-        if file.is_file() and now - modified > STALE:
-            file.unlink(missing_ok=True)
-            removed += 1
+    removed = remove_stale_files(EXPORT_DIR, now)
     old = ExportJob.objects.filter(requested_at__lt=now - STALE)
     old.filter(state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]).update(
         state=ExportJob.State.FAILED,

@@ -117,18 +117,24 @@ def import_job_run(job_id: int) -> ImportJob | None:
     return job
 
 
-def sweep_stale_uploads(now: datetime.datetime | None = None) -> int:
-    """Remove uploads older than a day (a dry run never confirmed, a worker killed),
-    close the jobs left waiting as long and forget their problem reports. Returns the
-    number of files removed."""
-    now = now or timezone.now()
+def remove_stale_files(name: str, now: datetime.datetime) -> int:
+    """Remove the files of MEDIA_ROOT/<name> older than a day; returns how many."""
     removed = 0
-    folder = Path(settings.MEDIA_ROOT) / IMPORT_DIR
+    folder = Path(settings.MEDIA_ROOT) / name
     for file in folder.glob("*") if folder.is_dir() else []:
         modified = datetime.datetime.fromtimestamp(file.stat().st_mtime, tz=datetime.UTC)
         if file.is_file() and now - modified > STALE:
             file.unlink(missing_ok=True)
             removed += 1
+    return removed
+
+
+def sweep_stale_uploads(now: datetime.datetime | None = None) -> int:
+    """Remove uploads older than a day (a dry run never confirmed, a worker killed),
+    close the jobs left waiting as long and forget their problem reports. Returns the
+    number of files removed."""
+    now = now or timezone.now()
+    removed = remove_stale_files(IMPORT_DIR, now)
     old = ImportJob.objects.filter(requested_at__lt=now - STALE)
     old.filter(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]).update(
         state=ImportJob.State.FAILED,
