@@ -233,6 +233,8 @@ def _person_code():
 # What the generic values cannot guess on a creation page (a person's code, a formset).
 CREATION_OVERRIDES = {
     "contacts:mediation-create": lambda: {PARTIES[0][0]: 2},
+    # A contact with nobody named says whom, roughly: its estimated gender.
+    "contacts:contact-create": lambda: {"person": "", "anonymous_gender": "unknown"},
     "contacts:person-create": lambda: {"nickname": "Nouvelle", "confirm_new": "on"},
     "minors:file-create": lambda: {"person": _person_code()},
     "rights:procedure-create": lambda: {"person": _person_code()},
