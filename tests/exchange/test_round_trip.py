@@ -21,6 +21,7 @@ from tests.factories import (
     PartnerFactory,
     PersonFactory,
     PSPDocumentKindFactory,
+    PSPFileFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -233,13 +234,13 @@ def test_records_made_in_the_app_exported_then_imported_again_are_not_created_tw
 
 
 def test_a_psp_file_keeps_its_whole_decision_history_through_export_and_import(
-    admin_user, django_db_blocker
+    admin_user,
 ):
     from tests.exchange.test_records import wipe
 
     kinds = [PSPDocumentKindFactory(slug="passport"), PSPDocumentKindFactory(slug="lease")]
     person = PersonFactory(nickname="Grace")
-    first = r.PSPFile.objects.create(
+    first = PSPFileFactory(
         person=person,
         kind="first_request",
         state="decided",
