@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from reporting import descriptions, figures
@@ -17,6 +18,7 @@ from tests.reporting.test_report import expected_keys
 
 pytestmark = pytest.mark.django_db
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+THIN, NBSP = "\u202f", "\u00a0"
 SECTION_SLUGS = {slug for slug, _title, _prefixes in figures.SECTIONS}
 
 
@@ -98,3 +100,56 @@ def test_labels_follow_the_language():
 def test_descriptions_take_a_fixed_number_of_queries(django_assert_max_num_queries):
     with django_assert_max_num_queries(len(descriptions.SOURCES)):
         descriptions.all_descriptions()
+
+
+def test_figures_page_shows_labels_definitions_and_french_numbers(client, director, year_2023):
+    client.force_login(director)
+    body = client.get(reverse("reporting:figures"), {"year": 2023}).content.decode()
+    assert "Personnes usagères de drogues" in body
+    assert "<details" in body and "tous canaux, personnes identifiées ou anonymes" in body
+    assert "attendance.contacts" in body  # the key stays, secondary
+    assert f"{NBSP}%" in body  # the share of drug users printed as a percentage
+
+
+def test_figures_page_search_filters_by_label_or_key(client, director, year_2023):
+    client.force_login(director)
+    response = client.get(reverse("reporting:figures"), {"year": 2023, "q": "pipe a crack"})
+    keys = [row.key for _s, _t, rows in response.context["sections"] for row in rows]
+    assert keys == ["rdr.material.crack_pipe"]
+    response = client.get(reverse("reporting:figures"), {"year": 2023, "q": "psp.renew"})
+    keys = [row.key for _s, _t, rows in response.context["sections"] for row in rows]
+    assert keys == ["rights.psp.renewals"]
+    response = client.get(reverse("reporting:figures"), {"year": 2023, "q": "zzznothing"})
+    assert response.context["sections"] == []
+    assert "0 chiffre" in response.content.decode()
+
+
+def test_drill_down_is_titled_by_the_label(client, director, year_2023):
+    client.force_login(director)
+    body = client.get(
+        reverse("reporting:drilldown"), {"key": "caarud.people", "year": 2023}
+    ).content.decode()
+    assert "<title>Personnes usagères de drogues" in body.replace("\n", "")
+
+
+def test_checks_name_their_figures_by_label(client, director):
+    from tests.factories import SchoolSessionFactory
+
+    SchoolSessionFactory(date=datetime.date(2023, 3, 2), pupils=10, boys=3, girls=3)
+    client.force_login(director)
+    body = client.get(reverse("reporting:checks", args=[2023])).content.decode()
+    assert "Adolescent·es rencontré·es en milieu scolaire" in body
+
+
+def test_pdf_appendix_lists_every_key_with_its_label_and_french_value(year_2023):
+    from reporting import document
+
+    values = figures.all_figures(2023)
+    values["rdr.material.male_condom"] = 76226
+    html = document.render_to_string(
+        "reporting/pdf/report.html", document.context(2023, values, [])
+    )
+    appendix = html[html.index('id="appendix"') :]
+    assert "rdr.material.male_condom</td><td>Matériel distribué" in appendix
+    assert f"76{THIN}226" in appendix
+    assert appendix.count("<tr>") == len(values)
