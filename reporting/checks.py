@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from contacts import meetings
@@ -148,7 +149,7 @@ def missing_data(year: int) -> list[Finding]:
             "persons:birth_unknown",
             _(
                 "%(n)s personne(s) rencontrée(s) dans l'année sans date ni année de "
-                "naissance : leur âge est compté « inconnu »."
+                "naissance : leur âge est compté «\u00a0inconnu\u00a0»."
             ),
             Person.objects.filter(meetings.met_in(year), birth_date=None, birth_year=None),
             _person_link,
@@ -363,6 +364,10 @@ def _movers(key: str, year: int, now: list[FigureSet], before: list[FigureSet]):
     return links
 
 
+def _number(value: Value) -> str:
+    return number_format(value, force_grouping=True)
+
+
 def moves(
     year: int, values: dict[str, Value], previous: dict[str, Value], listable: set[str]
 ) -> list[Finding]:
@@ -376,7 +381,9 @@ def moves(
     sets_now, sets_before = figures.figure_sets(year), figures.figure_sets(year - 1)
     findings = []
     for name, keys in by_family.items():
-        gaps = ", ".join(f"{key} ({previous[key]} → {values[key]})" for key in keys)
+        gaps = ", ".join(
+            f"{key} ({_number(previous[key])}\u00a0→\u00a0{_number(values[key])})" for key in keys
+        )
         links = []
         for key in keys:
             if key in listable:
@@ -392,7 +399,7 @@ def moves(
             Finding(
                 f"moved:{name}",
                 _(
-                    "%(family)s : variation de plus de %(share)s %% et de plus de %(units)s "
+                    "%(family)s\u00a0: variation de plus de %(share)s\u00a0%% et de plus de %(units)s "
                     "par rapport à %(before)s — %(gaps)s."
                 )
                 % {

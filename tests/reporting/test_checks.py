@@ -167,7 +167,7 @@ def test_a_figure_that_moved_names_the_persons_behind_it(educator, contacts_2023
     assert ("moved:attendance" in found) is fires
     if fires:
         finding = found["moved:attendance"]
-        assert "attendance.contacts (5 → 31)" in finding.message
+        assert "attendance.contacts (5\u00a0→\u00a031)" in finding.message
         assert (
             f"{person.code} : 31 en 2023, 5 en 2022",
             reverse("contacts:person-detail", args=[person.code]),
