@@ -184,3 +184,18 @@ def test_the_demo_2023_findings_are_listed(client, demo_db, django_assert_max_nu
     assert codes and {c.split(":")[0] for c in codes} <= KINDS
     page = response.content.decode()
     assert 'href="/personnes/' in page
+
+
+def test_a_count_of_persons_that_moved_names_the_persons_who_came(educator):
+    ContactFactory(person=PersonFactory(), author=educator, occurred_at=at(2022))
+    users = [PersonFactory(uses_drugs=True, birth_year=1980) for _n in range(21)]
+    for person in users:
+        ContactFactory(person=person, author=educator, occurred_at=at(2023))
+    finding = findings(previous=figures.all_figures(2022))["moved:caarud"]
+    assert "caarud.people (0\u00a0→\u00a021)" in finding.message
+    first = min(person.code for person in users)
+    assert (
+        f"{first} (compté·e en 2023, pas en 2022)",
+        reverse("contacts:person-detail", args=[first]),
+    ) in finding.links
+    assert len([label for label, _url in finding.links if "pas en 2022" in label]) == 5
