@@ -24,17 +24,17 @@ from urllib.parse import urlencode
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from contacts import meetings
 from contacts.figures import CONTACTS, PERSONS
 from contacts.models import Contact, Person
+from entractes.lib import typography
 from entractes.lib.figures import FigureSet, Listing, Value
 from entractes.permissions import ROLE_CAPABILITIES, roles_with
 from health.models import Consultation, ConsultationAct
 from minors.models import MinorFile
-from reporting import figures
+from reporting import descriptions, figures
 from rights.figures import PSP_FILES
 from rights.models import PSPFile
 
@@ -223,8 +223,11 @@ def _key_links(keys: list[str], year: int, listable: set[str]) -> list[tuple[str
     return [(key, _drill_url(key, year)) for key in keys if key in listable]
 
 
-def consistency(year: int, values: dict[str, Value], listable: set[str]) -> list[Finding]:
-    """Breakdowns that do not add up to their total, parts larger than their whole."""
+def consistency(
+    year: int, values: dict[str, Value], listable: set[str], names: dict[str, str]
+) -> list[Finding]:
+    """Breakdowns that do not add up to their total, parts larger than their whole
+    (``names``: each key's label)."""
     findings: list[Finding] = []
     for prefix, total_key in BREAKDOWNS:
         parts = {
@@ -241,13 +244,13 @@ def consistency(year: int, values: dict[str, Value], listable: set[str]) -> list
                 Finding(
                     f"breakdown:{prefix}",
                     _(
-                        "La ventilation %(prefix)s* (%(sum)s) ne fait pas le total %(key)s (%(total)s)."
+                        "Le détail de « %(key)s » (%(sum)s au total) ne fait pas ce chiffre "
+                        "(%(total)s)."
                     )
                     % {
-                        "prefix": prefix,
-                        "sum": total,
-                        "key": total_key,
-                        "total": values.get(total_key),
+                        "sum": _number(total),
+                        "key": names.get(total_key, total_key),
+                        "total": _number(values.get(total_key)),
                     },
                     keys=keys,
                     links=_key_links(keys, year, listable),
@@ -270,8 +273,15 @@ def consistency(year: int, values: dict[str, Value], listable: set[str]) -> list
             findings.append(
                 Finding(
                     f"included:{part}",
-                    _("%(part)s (%(n)s) dépasse %(whole)s (%(total)s), dont il fait partie.")
-                    % {"part": part, "n": values[part], "whole": whole, "total": values[whole]},
+                    _(
+                        "« %(part)s » (%(n)s) dépasse « %(whole)s » (%(total)s), dont il fait partie."
+                    )
+                    % {
+                        "part": names.get(part, part),
+                        "n": _number(values[part]),
+                        "whole": names.get(whole, whole),
+                        "total": _number(values[whole]),
+                    },
                     keys=[part, whole],
                     links=_key_links([part, whole], year, listable),
                 )
@@ -365,11 +375,15 @@ def _movers(key: str, year: int, now: list[FigureSet], before: list[FigureSet]):
 
 
 def _number(value: Value) -> str:
-    return number_format(value, force_grouping=True)
+    return typography.number(value)
 
 
 def moves(
-    year: int, values: dict[str, Value], previous: dict[str, Value], listable: set[str]
+    year: int,
+    values: dict[str, Value],
+    previous: dict[str, Value],
+    listable: set[str],
+    names: dict[str, str],
 ) -> list[Finding]:
     """One finding per family of keys with figures that moved from the previous year."""
     by_family: dict[str, list[str]] = {}
@@ -382,13 +396,14 @@ def moves(
     findings = []
     for name, keys in by_family.items():
         gaps = ", ".join(
-            f"{key} ({_number(previous[key])}\u00a0→\u00a0{_number(values[key])})" for key in keys
+            f"{names.get(key, key)} ({_number(previous[key])}\u00a0→\u00a0{_number(values[key])})"
+            for key in keys
         )
         links = []
         for key in keys:
             if key in listable:
-                links += [(f"{key} {year}", _drill_url(key, year))]
-                links += [(f"{key} {year - 1}", _drill_url(key, year - 1))]
+                links += [(f"{names.get(key, key)} {year}", _drill_url(key, year))]
+                links += [(f"{names.get(key, key)} {year - 1}", _drill_url(key, year - 1))]
         # The records behind the largest move of the family, where they may be named.
         largest = max(keys, key=lambda k: abs((values[k] or 0) - (previous[k] or 0)))
         now = [s for s in sets_now if s.declares(largest)]
@@ -399,11 +414,10 @@ def moves(
             Finding(
                 f"moved:{name}",
                 _(
-                    "%(family)s\u00a0: variation de plus de %(share)s\u00a0%% et de plus de %(units)s "
+                    "Variation de plus de %(share)s\u00a0%% et de plus de %(units)s "
                     "par rapport à %(before)s — %(gaps)s."
                 )
                 % {
-                    "family": name,
                     "share": round(MOVE_SHARE * 100),
                     "units": MOVE_UNITS,
                     "before": year - 1,
@@ -419,8 +433,9 @@ def moves(
 def run(year: int, values: dict[str, Value], previous: dict[str, Value]) -> list[Finding]:
     """Every finding for the year (an empty list when all is consistent)."""
     listable = figures.listable_keys(year)
+    names = descriptions.labels(values)
     return [
         *missing_data(year),
-        *consistency(year, values, listable),
-        *moves(year, values, previous, listable),
+        *consistency(year, values, listable, names),
+        *moves(year, values, previous, listable, names),
     ]

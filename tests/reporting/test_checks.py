@@ -130,11 +130,11 @@ def test_a_part_larger_than_its_whole_is_found():
         "caarud.new_people": 6,
         "attendance.people_minors": 11,
     }
-    found = {f.code for f in checks.consistency(2023, values, set())}
+    found = {f.code for f in checks.consistency(2023, values, set(), {})}
     assert found == {"included:caarud.new_people", "included:attendance.people_minors"}
     assert (
         checks.consistency(
-            2023, {**values, "caarud.new_people": 4, "attendance.people_minors": 2}, set()
+            2023, {**values, "caarud.new_people": 4, "attendance.people_minors": 2}, set(), {}
         )
         == []
     )
@@ -167,7 +167,7 @@ def test_a_figure_that_moved_names_the_persons_behind_it(educator, contacts_2023
     assert ("moved:attendance" in found) is fires
     if fires:
         finding = found["moved:attendance"]
-        assert "attendance.contacts (5\u00a0→\u00a031)" in finding.message
+        assert "Contacts (5\u00a0→\u00a031)" in finding.message
         assert (
             f"{person.code} : 31 en 2023, 5 en 2022",
             reverse("contacts:person-detail", args=[person.code]),
@@ -192,7 +192,7 @@ def test_a_count_of_persons_that_moved_names_the_persons_who_came(educator):
     for person in users:
         ContactFactory(person=person, author=educator, occurred_at=at(2023))
     finding = findings(previous=figures.all_figures(2022))["moved:caarud"]
-    assert "caarud.people (0\u00a0→\u00a021)" in finding.message
+    assert "Personnes usagères de drogues (0\u00a0→\u00a021)" in finding.message
     first = min(person.code for person in users)
     assert (
         f"{first} (compté·e en 2023, pas en 2022)",
