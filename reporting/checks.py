@@ -122,7 +122,7 @@ def _records_finding(
     named = [link(record) for record in records[:NAMED]]
     return Finding(
         code,
-        message % {"n": count},
+        message % {"n": _number(count)},
         records=records,
         listing=listing or Listing(),
         links=named,
