@@ -20,6 +20,7 @@ from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 from health import figures as health_figures
 from reporting import charts, checks, figures, services
+from reporting import drilldown as drill
 from reporting.forms import (
     AcceptForm,
     NarrativeForm,
@@ -121,14 +122,11 @@ def figures_page(request):
     )
 
 
-@never_cache
-@requires("reporting.drilldown")
-def drilldown(request):
-    """The records behind one figure: pseudonyms only, restricted records stay restricted."""
+def _drilled(request) -> tuple[int, str, list, dict]:
+    """The year, key and declaring sets of a drill-down the user may open (a refusal
+    is logged), and the year's values."""
     year, key = _year(request.GET.get("year")), request.GET.get("key", "")
-    if not key:
-        return redirect("reporting:figures")
-    sets = figures.declaring(key, year)
+    sets = figures.declaring(key, year) if key else []
     if not sets:
         raise Http404
     for capability in sorted({s.capability for s in sets if s.capability}):
@@ -140,18 +138,58 @@ def drilldown(request):
     values = figures.kept_figures(year)
     if key not in values:
         raise Http404
+    return year, key, sets, values
+
+
+@never_cache
+@requires("reporting.drilldown")
+def drilldown(request):
+    """The records behind one figure: pseudonyms only, restricted records stay restricted;
+    each row links to its record's page where the reader may open it."""
+    if not request.GET.get("key"):
+        return redirect("reporting:figures")
+    year, key, sets, values = _drilled(request)
     AccessLogEntry.objects.record(
         user=request.user,
         action=AccessLogEntry.Action.DRILLDOWN,
         target=f"figure:{key}",
         detail=str(year),
     )
-    lists = [(s.base.model._meta.verbose_name_plural, s.rows(key)) for s in sets]
     return render(
         request,
         "reporting/drilldown.html",
-        {"key": key, "year": year, "value": values.get(key), "lists": lists},
+        {
+            "key": key,
+            "year": year,
+            "value": values.get(key),
+            "lists": drill.lists(sets, key, request.user),
+            "can_export": request.user.has_capability("records.export"),
+        },
     )
+
+
+@never_cache
+@requires("reporting.drilldown")
+def drilldown_export(request):
+    """The records behind one figure as a CSV file, for who may both list and export
+    them; the export is written to the access log."""
+    if not request.GET.get("key"):
+        return redirect("reporting:figures")
+    year, key, sets, _values = _drilled(request)
+    if not request.user.has_capability("records.export"):
+        AccessLogEntry.objects.record_refusal(
+            user=request.user, target=f"figure:{key}", detail="records.export"
+        )
+        raise PermissionDenied
+    AccessLogEntry.objects.record(
+        user=request.user,
+        action=AccessLogEntry.Action.EXPORT,
+        target=f"figure:{key}",
+        detail=str(year),
+    )
+    response = HttpResponse(drill.as_csv(sets, key), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="detail-{key}-{year}.csv"'
+    return response
 
 
 def _ref_initial(ref: ReferenceFigure | None) -> dict:
