@@ -54,7 +54,7 @@ def test_the_director_exports_the_list_as_csv_and_it_is_logged(client, director,
 def test_the_export_holds_the_same_records_as_the_page(client, director, met):
     client.force_login(director)
     page = client.get(reverse("reporting:drilldown"), {"key": "attendance.contacts", "year": 2023})
-    shown = [cells for _title, rows in page.context["lists"] for cells, _page in rows]
+    shown = [cells for list_ in page.context["lists"] for cells, _page in list_.rows]
     rows = list(csv.reader(io.StringIO(export(client, "attendance.contacts").content.decode())))
     assert len(rows) - 1 == len(shown) == 3
     assert sorted(row[3] for row in rows[1:]) == sorted(str(cells[2]) for cells in shown)
@@ -90,15 +90,17 @@ def test_the_rows_link_to_the_records_the_reader_may_open(client, director, met)
     body = page.content.decode()
     export_link = f"{reverse('reporting:drilldown-export')}?key=attendance.contacts&amp;year=2023"
     assert export_link in body
-    pages = [p for _title, rows in page.context["lists"] for _cells, p in rows]
+    pages = [p for list_ in page.context["lists"] for _cells, p in list_.rows]
     # Contacts link to their person's page; the anonymous contact links nowhere.
     assert sorted(p for p in pages if p) == sorted(
         reverse("contacts:person-detail", kwargs={"code": person.code})
         for person in (corina, bruno)
     )
     assert pages.count(None) == 1
+    for person in (corina, bruno):  # on the person's code
+        link = reverse("contacts:person-detail", kwargs={"code": person.code})
+        assert f'<a href="{link}">{person.code}</a>' in body
     for link in filter(None, pages):
-        assert f'href="{link}"' in body
         assert client.get(link).status_code == 200
 
 
@@ -125,3 +127,18 @@ def test_health_rows_link_to_the_consultation_for_health_staff(client, make_user
     assert f'href="{link}"' in page.content.decode()
     assert client.get(link).status_code == 200
     assert "health.nurse.consultations" in figures.listable_keys(2023)
+
+
+def test_a_long_list_shows_its_first_rows_and_says_the_file_holds_all(
+    client, director, met, monkeypatch
+):
+    monkeypatch.setattr(drill, "PAGE_LIMIT", 2)
+    client.force_login(director)
+    page = client.get(reverse("reporting:drilldown"), {"key": "attendance.contacts", "year": 2023})
+    (contacts,) = page.context["lists"]
+    assert (len(contacts.rows), contacts.total, contacts.cut) == (2, 3, True)
+    body = page.content.decode()
+    assert "Les 2 premiers sur 3." in body
+    assert "Le fichier CSV contient toute la liste." in body
+    rows = list(csv.reader(io.StringIO(export(client, "attendance.contacts").content.decode())))
+    assert len(rows) == 1 + 3
