@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from entractes.lib.exports import to_csv, to_xlsx
@@ -49,20 +49,25 @@ def _number(value):
 
 def figures_file(year: int, fmt: str) -> bytes:
     """The year's figures: CSV or JSON of keys and values, or a workbook of the report's
-    sections compared with the previous year."""
-    from reporting import figures
+    sections compared with the previous year. The key stays the first column (what
+    programs read); each figure's French label comes with it (in JSON, a ``labels``
+    mapping beside ``figures``)."""
+    from reporting import descriptions, figures
 
     values = figures.all_figures(year)
+    with translation.override("fr"):
+        labels = descriptions.labels(sorted(values))
     if fmt == "csv":
-        return to_csv(["key", str(year)], sorted(values.items())).encode("utf-8")
+        rows = [(key, value, labels[key]) for key, value in sorted(values.items())]
+        return to_csv(["key", str(year), "label"], rows).encode("utf-8")
     if fmt == "json":
-        document = {"year": year, "figures": dict(sorted(values.items()))}
+        document = {"year": year, "figures": dict(sorted(values.items())), "labels": labels}
         return json.dumps(document, ensure_ascii=False, indent=1, default=_number).encode()
     sheets = [
         (
             title,
-            ["key", str(year), str(year - 1), "%"],
-            [(r.key, r.value, r.previous, r.change) for r in rows],
+            ["key", "label", str(year), str(year - 1), "%"],
+            [(r.key, labels[r.key], r.value, r.previous, r.change) for r in rows],
         )
         for _slug, title, rows in figures.compared(year, values)
     ]

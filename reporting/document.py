@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from entractes.lib.figures import Value
-from reporting import charts, figures
+from reporting import charts, descriptions, figures
 from reporting.labels import slug_labels
 from reporting.models import NarrativeBlock, render_markdown
 
@@ -45,8 +45,25 @@ def context(
         "quality_plan": of("quality_plan"),
         "outlook": of("outlook"),
         "boxes": by_part,
-        "appendix": sorted(values.items()),
+        "appendix": _appendix(values),
     }
+
+
+def _appendix(values: dict[str, Value]) -> list[tuple[str, str, Value, str]]:
+    """Every key with its label, value and unit, sorted by key."""
+    described = descriptions.describe(values)
+    rows = []
+    for key, value in sorted(values.items()):
+        description = described.get(key)
+        rows.append(
+            (
+                key,
+                description.label if description else "",
+                value,
+                getattr(description, "unit", "count"),
+            )
+        )
+    return rows
 
 
 def render_pdf(year: int, values: dict[str, Value], narrative: list[dict], on_step=None) -> bytes:

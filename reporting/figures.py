@@ -5,6 +5,7 @@ previous year. Nothing is computed here but comparisons.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.cache import caches
 
@@ -17,6 +18,9 @@ from health import figures as health_figures
 from health.models import Consultation
 from minors import figures as minors_figures
 from rights import figures as rights_figures
+
+if TYPE_CHECKING:
+    from reporting.descriptions import Description
 
 # The apps' figure modules: each computes its keys (``figures``) and declares its figure
 # sets with their drill-down (``figure_sets``).
@@ -113,6 +117,7 @@ class Row:
     previous: Value
     change: float | None
     listable: bool
+    description: Description | None = None
 
 
 def change(value: Value, previous: Value) -> float | None:
@@ -130,15 +135,26 @@ def compared(
     user: User | None = None,
 ) -> list[tuple[str, str, list[Row]]]:
     """The year's figures by section, each beside the previous year (computed or reference
-    figures, see previous_values, unless given) and the change in %."""
+    figures, see previous_values, unless given) and the change in %, with each key's
+    description (see reporting.descriptions)."""
+    from reporting.descriptions import all_descriptions  # it reads SECTIONS from here
+
     values = values if values is not None else all_figures(year)
     if previous is None:
         previous, _source = previous_values(year, kept=kept)
     listable = listable_keys(year, user)
+    described = all_descriptions()
     sections = []
     for slug, title, prefixes in SECTIONS:
         rows = [
-            Row(key, value, previous.get(key), change(value, previous.get(key)), key in listable)
+            Row(
+                key,
+                value,
+                previous.get(key),
+                change(value, previous.get(key)),
+                key in listable,
+                described.get(key),
+            )
             for key, value in values.items()
             if key.startswith(prefixes)
         ]

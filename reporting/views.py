@@ -19,7 +19,7 @@ from entractes.concurrency import fingerprint, save_unless_changed
 from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 from health import figures as health_figures
-from reporting import charts, checks, figures, services
+from reporting import charts, checks, descriptions, figures, services
 from reporting import drilldown as drill
 from reporting.forms import (
     AcceptForm,
@@ -101,25 +101,46 @@ def dashboard(request):
 @requires("reporting.view")
 def figures_page(request):
     year = _year(request.GET.get("year"))
+    query = request.GET.get("q", "").strip()[:100]
     values = figures.kept_figures(year)
     publication = Publication.objects.filter(year=year).first()
+    sections = figures.compared(year, values, kept=True, user=request.user)
+    changes = services.changes_since(publication) if publication else []
+    if query:
+        sections = _matching(sections, query)
     return render(
         request,
         "reporting/figures.html",
         {
             "year": year,
-            "sections": figures.compared(year, values, kept=True, user=request.user),
-            "charts": charts.report_charts(values, slug_labels()),
+            "q": query,
+            "sections": sections,
+            "found": sum(len(rows) for _slug, _title, rows in sections),
+            "charts": {} if query else charts.report_charts(values, slug_labels()),
             # Where the previous year comes from (as previous_values() decides), without
             # computing all its figures a second time: compared() has already done it.
             "previous_source": "computed" if figures.has_records(year - 1) else "reference",
             "publication": publication,
-            "changes": services.changes_since(publication) if publication else [],
+            "changes": changes,
+            "labels": descriptions.labels(key for key, _before, _now in changes),
             "publications": Publication.objects.filter(year=year),
             "years": range(timezone.localdate().year, 2015, -1),
             "can_drill": request.user.has_capability("reporting.drilldown"),
         },
     )
+
+
+def _matching(sections, query: str):
+    """The rows whose label or key holds every word of ``query`` (accents and case
+    forgiven); sections left empty are dropped."""
+    words = descriptions.folded(query).split()
+
+    def matches(row) -> bool:
+        text = row.description.search_text if row.description else row.key
+        return all(word in text for word in words)
+
+    found = [(slug, title, [row for row in rows if matches(row)]) for slug, title, rows in sections]
+    return [section for section in found if section[2]]
 
 
 def _drilled(request) -> tuple[int, str, list, dict]:
@@ -164,6 +185,7 @@ def drilldown(request):
             "value": values.get(key),
             "lists": drill.lists(sets, key, request.user),
             "can_export": request.user.has_capability("records.export"),
+            "description": descriptions.describe([key]).get(key),
         },
     )
 
@@ -295,7 +317,11 @@ def checks_page(request, year):
         (f, accepted.get(f.code), f.listing.rows(f.records, 50) if f.records is not None else [])
         for f in checks.run(year, values, previous)
     ]
-    return render(request, "reporting/checks.html", {"year": year, "findings": findings})
+    return render(
+        request,
+        "reporting/checks.html",
+        {"year": year, "findings": findings, "labels": descriptions.labels(values)},
+    )
 
 
 @never_cache

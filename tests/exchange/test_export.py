@@ -52,3 +52,20 @@ def test_an_unknown_format_is_not_found(client, director):
     client.force_login(director)
     assert client.get(reverse("exchange:export", args=[2023, "pdf"])).status_code == 404
     assert not AccessLogEntry.objects.filter(action="export").exists()
+
+
+def test_figures_exports_carry_each_key_s_label(client, director, year_2023):
+    client.force_login(director)
+    csv_lines = client.get(reverse("exchange:export", args=[2023, "csv"])).content.decode()
+    assert csv_lines.splitlines()[0] == "key,2023,label"
+    assert "attendance.people,1,Personnes accueillies ou rencontrées" in csv_lines
+    document = client.get(reverse("exchange:export", args=[2023, "json"])).json()
+    assert document["labels"]["caarud.contacts"] == "Contacts CAARUD"
+    assert set(document["labels"]) == set(document["figures"])
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("exchange:export", args=[2023, "xlsx"])).content)
+    )
+    sheet = workbook.worksheets[0]
+    assert [cell.value for cell in sheet[1]][:3] == ["key", "label", "2023"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["attendance.contacts"][1:3] == ("Contacts", 4)

@@ -145,6 +145,7 @@ def year_2023(educator, nurse):
         author=nurse,
         at=datetime.datetime(2023, 4, 3, 11, tzinfo=PARIS),
         clinical_note="ZZCLINICAL",
+        acts=[("wound_care", "")],  # a consultation with no act is a finding of the checks
     )
     NarrativeBlockFactory(
         year=2023,
