@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
 from contacts import access as contact_access
@@ -16,6 +16,7 @@ from contacts.models import Contact, Person
 from entractes.lib.exports import to_csv
 from entractes.lib.figures import FigureSet
 from entractes.models import User
+from entractes.permissions import AUTHENTICATED, PUBLIC
 from health import access as health_access
 from health.models import Consultation, HealthSession
 from rights import access as rights_access
@@ -107,6 +108,19 @@ class DrillList:
 # The page shows a list's first rows; the CSV file holds the whole list.
 PAGE_LIMIT = 2000
 EXPORT_LIMIT = 100_000
+
+
+def may_open(user: User, url: str) -> bool:
+    """Whether the page at ``url`` opens for ``user`` as far as its declared capability
+    goes (for links named by pages that know no reader, such as the checks)."""
+    try:
+        match = resolve(url.split("?", 1)[0])
+    except Resolver404:
+        return False
+    capability = getattr(match.func, "required_capability", None)
+    if capability in (PUBLIC, AUTHENTICATED):
+        return True
+    return bool(capability) and user.has_capability(capability)
 
 
 def title(figure_set: FigureSet) -> str:

@@ -313,9 +313,15 @@ def checks_page(request, year):
     values = figures.all_figures(year)
     previous, _source = figures.previous_values(year)
     accepted = {a.code: a for a in CheckAcceptance.objects.filter(year=year)}
+    found = checks.run(year, values, previous)
+    for finding in found:  # no link to a page the reader may not open: the label alone
+        finding.links = [
+            (label, url if drill.may_open(request.user, url) else None)
+            for label, url in finding.links
+        ]
     findings = [
         (f, accepted.get(f.code), f.listing.rows(f.records, 50) if f.records is not None else [])
-        for f in checks.run(year, values, previous)
+        for f in found
     ]
     return render(
         request,

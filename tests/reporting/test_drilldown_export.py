@@ -142,3 +142,13 @@ def test_a_long_list_shows_its_first_rows_and_says_the_file_holds_all(
     assert "Le fichier CSV contient toute la liste." in body
     rows = list(csv.reader(io.StringIO(export(client, "attendance.contacts").content.decode())))
     assert len(rows) == 1 + 3
+
+
+def test_a_page_is_linked_only_to_who_holds_its_capability(director, nurse):
+    """For pages that name records without knowing the reader (the checks)."""
+    consultation = reverse("health:consultation-detail", args=[1])
+    assert not drill.may_open(director, consultation)
+    assert drill.may_open(nurse, consultation)
+    assert drill.may_open(director, reverse("contacts:person-detail", args=["ABC-DEF"]))
+    assert drill.may_open(director, reverse("home"))
+    assert not drill.may_open(director, "/nulle-part/")
