@@ -351,4 +351,8 @@ class PermsFor:
 
 
 def perms_for_context(request) -> dict[str, PermsFor]:
-    return {"perms_for": PermsFor(request.user)}
+    # An error page may be rendered for a request the authentication middleware has not
+    # reached (a 400 for a bad host): nobody logged in, nothing offered.
+    from django.contrib.auth.models import AnonymousUser
+
+    return {"perms_for": PermsFor(getattr(request, "user", None) or AnonymousUser())}

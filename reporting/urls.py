@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("chiffres/", views.figures_page, name="figures"),
     path("chiffres/detail/", views.drilldown, name="drilldown"),
+    path("chiffres/detail/csv/", views.drilldown_export, name="drilldown-export"),
     path("chiffres/reference/", views.reference_figures, name="reference-figures"),
     path("chiffres/reference/<int:pk>/", views.reference_figures, name="reference-figure-edit"),
     path(

@@ -20,6 +20,7 @@ from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 from health import figures as health_figures
 from reporting import charts, checks, descriptions, figures, services
+from reporting import drilldown as drill
 from reporting.forms import (
     AcceptForm,
     NarrativeForm,
@@ -142,14 +143,11 @@ def _matching(sections, query: str):
     return [section for section in found if section[2]]
 
 
-@never_cache
-@requires("reporting.drilldown")
-def drilldown(request):
-    """The records behind one figure: pseudonyms only, restricted records stay restricted."""
+def _drilled(request) -> tuple[int, str, list, dict]:
+    """The year, key and declaring sets of a drill-down the user may open (a refusal
+    is logged), and the year's values."""
     year, key = _year(request.GET.get("year")), request.GET.get("key", "")
-    if not key:
-        return redirect("reporting:figures")
-    sets = figures.declaring(key, year)
+    sets = figures.declaring(key, year) if key else []
     if not sets:
         raise Http404
     for capability in sorted({s.capability for s in sets if s.capability}):
@@ -161,13 +159,23 @@ def drilldown(request):
     values = figures.kept_figures(year)
     if key not in values:
         raise Http404
+    return year, key, sets, values
+
+
+@never_cache
+@requires("reporting.drilldown")
+def drilldown(request):
+    """The records behind one figure: pseudonyms only, restricted records stay restricted;
+    each row links to its record's page where the reader may open it."""
+    if not request.GET.get("key"):
+        return redirect("reporting:figures")
+    year, key, sets, values = _drilled(request)
     AccessLogEntry.objects.record(
         user=request.user,
         action=AccessLogEntry.Action.DRILLDOWN,
         target=f"figure:{key}",
         detail=str(year),
     )
-    lists = [(s.base.model._meta.verbose_name_plural, s.rows(key)) for s in sets]
     return render(
         request,
         "reporting/drilldown.html",
@@ -175,10 +183,35 @@ def drilldown(request):
             "key": key,
             "year": year,
             "value": values.get(key),
-            "lists": lists,
+            "lists": drill.lists(sets, key, request.user),
+            "can_export": request.user.has_capability("records.export"),
             "description": descriptions.describe([key]).get(key),
         },
     )
+
+
+@never_cache
+@requires("reporting.drilldown")
+def drilldown_export(request):
+    """The records behind one figure as a CSV file, for who may both list and export
+    them; the export is written to the access log."""
+    if not request.GET.get("key"):
+        return redirect("reporting:figures")
+    year, key, sets, _values = _drilled(request)
+    if not request.user.has_capability("records.export"):
+        AccessLogEntry.objects.record_refusal(
+            user=request.user, target=f"figure:{key}", detail="records.export"
+        )
+        raise PermissionDenied
+    AccessLogEntry.objects.record(
+        user=request.user,
+        action=AccessLogEntry.Action.EXPORT,
+        target=f"figure:{key}",
+        detail=str(year),
+    )
+    response = HttpResponse(drill.as_csv(sets, key), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="detail-{key}-{year}.csv"'
+    return response
 
 
 def _ref_initial(ref: ReferenceFigure | None) -> dict:
@@ -280,9 +313,15 @@ def checks_page(request, year):
     values = figures.all_figures(year)
     previous, _source = figures.previous_values(year)
     accepted = {a.code: a for a in CheckAcceptance.objects.filter(year=year)}
+    found = checks.run(year, values, previous)
+    for finding in found:  # no link to a page the reader may not open: the label alone
+        finding.links = [
+            (label, url if drill.may_open(request.user, url) else None)
+            for label, url in finding.links
+        ]
     findings = [
         (f, accepted.get(f.code), f.listing.rows(f.records, 50) if f.records is not None else [])
-        for f in checks.run(year, values, previous)
+        for f in found
     ]
     return render(
         request,

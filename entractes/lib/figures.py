@@ -62,9 +62,13 @@ class Listing:
     related: tuple[str, ...] = ()
 
     def rows(self, queryset: QuerySet, limit: int = 2000) -> list[list]:
+        return [cells for _record, cells in self.listed(queryset, limit)]
+
+    def listed(self, queryset: QuerySet, limit: int = 2000) -> list[tuple[Any, list]]:
+        """Each record with its row (for a link to the record where the reader may)."""
         if self.related:
             queryset = queryset.select_related(*self.related)
-        return [self.columns(record) for record in queryset[:limit]]
+        return [(record, self.columns(record)) for record in queryset[:limit]]
 
 
 @dataclass(frozen=True)
@@ -115,13 +119,19 @@ class FigureSet:
 
     def rows(self, key: str, limit: int = 2000) -> list[list]:
         """The drill-down rows of the records behind ``key``."""
+        return [cells for _record, cells in self.listed(key, limit)]
+
+    def listed(self, key: str, limit: int = 2000) -> list[tuple[Any, list]]:
+        """The records behind ``key`` (for ``distinct``, the related records), each
+        with its drill-down row."""
+        records = self.records(key)  # KeyError for a key the set does not declare
         figure = self.get(self.lists_for.get(key, key))
-        records = self.records(key)
+        assert figure is not None
         if figure.measure == "distinct":
             model = self.base.model._meta.get_field(figure.field).related_model
             ids = list(records[:limit])
-            return self.by_value.rows(model._default_manager.filter(pk__in=ids), limit)
-        return self.listing.rows(records, limit)
+            return self.by_value.listed(model._default_manager.filter(pk__in=ids), limit)
+        return self.listing.listed(records, limit)
 
 
 def compute_all(sets: Iterable[FigureSet]) -> dict[str, int]:

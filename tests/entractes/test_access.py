@@ -90,6 +90,7 @@ PAGES = [
     ("reporting:dashboard", None, "get", REPORT_READERS),
     ("reporting:figures", None, "get", REPORT_READERS),
     ("reporting:drilldown", "drill", "get", {"director"}),
+    ("reporting:drilldown-export", "drill", "get", {"director"}),
     ("reporting:reference-figures", None, "get", {"director"}),
     ("reporting:reference-figure-edit", "reference_figure", "get", {"director"}),
     ("reporting:reference-figure-remove", "reference_figure", "post", {"director"}),

@@ -53,7 +53,10 @@ PANEL_CAPABILITY = {
     "rights:person-panel": "rights.use",
     "minors:person-panel": "minors.read_file",
 }
-QUERY = {"reporting:drilldown": {"key": "attendance.people", "year": 2023}}
+QUERY = {
+    "reporting:drilldown": {"key": "attendance.people", "year": 2023},
+    "reporting:drilldown-export": {"key": "attendance.people", "year": 2023},
+}
 
 
 def _restricted_urls() -> set[str]:

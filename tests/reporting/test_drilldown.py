@@ -80,7 +80,7 @@ def test_only_declared_keys_are_offered_as_lists(client, director, met_in_2023):
     # Not offered, still reachable: the share lists the persons behind it.
     listed = drill(client, "caarud.share_of_people").context["lists"]
     assert listed == drill(client, "caarud.people").context["lists"]
-    assert [row[1] for _title, rows in listed for row in rows] == ["Corina"]
+    assert [cells[1] for list_ in listed for cells, _page in list_.rows] == ["Corina"]
     assert drill(client, "training.satisfaction").status_code == 404
 
 

@@ -210,7 +210,7 @@ def test_drill_down_lists_what_the_figure_counted_and_is_logged(client, director
         reverse("reporting:drilldown"), {"key": "attendance.people", "year": 2023}
     )
     lists = response.context["lists"]
-    assert sum(len(rows) for _t, rows in lists) == response.context["value"] == 1
+    assert sum(len(list_.rows) for list_ in lists) == response.context["value"] == 1
     assert "Corina" in response.content.decode()
     assert AccessLogEntry.objects.filter(action="drilldown", user=director).exists()
 
