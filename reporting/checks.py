@@ -149,7 +149,7 @@ def missing_data(year: int) -> list[Finding]:
             "persons:birth_unknown",
             _(
                 "%(n)s personne(s) rencontrée(s) dans l'année sans date ni année de "
-                "naissance : leur âge est compté «\u00a0inconnu\u00a0»."
+                "naissance : leur âge est compté « inconnu »."
             ),
             Person.objects.filter(meetings.met_in(year), birth_date=None, birth_year=None),
             _person_link,
@@ -414,7 +414,7 @@ def moves(
             Finding(
                 f"moved:{name}",
                 _(
-                    "Variation de plus de %(share)s\u00a0%% et de plus de %(units)s "
+                    "Variation de plus de %(share)s %% et de plus de %(units)s "
                     "par rapport à %(before)s — %(gaps)s."
                 )
                 % {
