@@ -631,8 +631,8 @@ def _write_merges(rows: list[Parsed], ids: dict, counts: dict, by) -> None:
     from contacts import services
     from contacts.models import Person
 
+    merged = _merged_into()  # read once, kept up to date as the rows merge
     for item in rows:
-        merged = _merged_into()
         duplicate_pk = ids["persons"][item.links["duplicate"]]
         kept_pk = _target(ids, "persons", item.links["kept"], merged)
         if merged.get(duplicate_pk) == kept_pk:
@@ -656,6 +656,10 @@ def _write_merges(rows: list[Parsed], ids: dict, counts: dict, by) -> None:
             raise ImportRefused(
                 [Problem("merges", item.row, "duplicate", item.links["duplicate"], problem)]
             )
+        for pk, target in merged.items():  # what lived in the duplicate lives in the kept
+            if target == duplicate_pk:
+                merged[pk] = kept_pk
+        merged[duplicate_pk] = kept_pk
         counts["created"] += 1
 
 

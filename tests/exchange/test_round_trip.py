@@ -350,3 +350,19 @@ def test_a_partner_the_database_already_lists_is_found_by_its_name_not_doubled(a
     assert c.Partner.objects.filter(name="CSAPA Le Cèdre bleu").count() == 1
     summary = import_records(again(sheets), by=admin_user)
     assert summary["partners"] == {"created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_merges_of_merges_in_one_sheet_end_in_one_person_and_hold_at_the_next_import(
+    admin_user,
+):
+    sheets = {
+        "persons": PERSONS,
+        "consultations": [*CONSULTATIONS, ["h3", "p3", "2023-05-02 10:00", "nurse", ""]],
+        "merges": [["duplicate", "kept"], ["p3", "p2"], ["p2", "p1"]],
+    }
+    summary = import_records(again(sheets), by=admin_user)
+    assert summary["merges"]["created"] == 2
+    assert all_figures(2023)["health.nurse.people"] == 1
+    summary = import_records(again(sheets), by=admin_user)
+    assert summary["merges"] == {"created": 0, "updated": 0, "unchanged": 2}
+    assert summary["consultations"]["updated"] == 0
