@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from entractes.lib.figures import Value
-from reporting import charts, descriptions, figures
+from reporting import charts, descriptions, figures, layout
 from reporting.labels import slug_labels
 from reporting.models import NarrativeBlock, render_markdown
 
@@ -24,7 +24,14 @@ def context(
     values: dict[str, Value],
     narrative: list[dict],
     previous: dict[str, Value] | None = None,
+    records: dict[str, list] | None = None,
 ):
+    """What the document shows: ``records`` are the named records it lists (frozen with
+    a publication), taken from the records when not given."""
+    if previous is None:
+        previous, _source = figures.previous_values(year)
+    if records is None:
+        records = layout.records_snapshot(year)
     blocks = [{**block, "html": render_markdown(block["body"])} for block in narrative]
 
     def of(kind, part=None):
@@ -36,9 +43,10 @@ def context(
     }
     return {
         "year": year,
+        "previous_year": str(year - 1),
         "values": values,
-        "v": {key.replace(".", "__"): value for key, value in values.items()},
-        "sections": figures.compared(year, values, previous=previous),
+        "s": layout.sections(values, previous, records),
+        "records": records,
         "charts": charts.report_charts(values, slug_labels()),
         "editorial": of("editorial"),
         "presentation": of("presentation"),
@@ -66,13 +74,21 @@ def _appendix(values: dict[str, Value]) -> list[tuple[str, str, Value, str]]:
     return rows
 
 
-def render_pdf(year: int, values: dict[str, Value], narrative: list[dict], on_step=None) -> bytes:
-    """The PDF of a year's report from given figures and narrative."""
+def render_pdf(
+    year: int,
+    values: dict[str, Value],
+    narrative: list[dict],
+    on_step=None,
+    records: dict[str, list] | None = None,
+) -> bytes:
+    """The PDF of a year's report from given figures, narrative and listed records."""
     from entractes.lib.pdf import html_to_pdf
 
     step = on_step or (lambda progress, label: None)
     step(30, "graphiques")
-    html = render_to_string("reporting/pdf/report.html", context(year, values, narrative))
+    html = render_to_string(
+        "reporting/pdf/report.html", context(year, values, narrative, records=records)
+    )
     step(60, "mise en page")
     pdf = html_to_pdf(html)
     step(95, "enregistrement")

@@ -183,6 +183,7 @@ class Publication(models.Model):
     reason = models.CharField(_("motif"), max_length=300, blank=True)
     figures = models.JSONField()
     narrative = models.JSONField()
+    records = models.JSONField(default=dict, blank=True)
     pdf = models.FileField(upload_to="published/", blank=True)
     checksum = models.CharField(max_length=64, blank=True)
     published_by = models.ForeignKey(
@@ -203,12 +204,13 @@ class Publication(models.Model):
         if self.pk is not None:
             stored = (
                 Publication.objects.filter(pk=self.pk)
-                .values("figures", "narrative", "checksum")
+                .values("figures", "narrative", "records", "checksum")
                 .first()
             )
             if stored and (
                 stored["figures"] != self.figures
                 or stored["narrative"] != self.narrative
+                or stored["records"] != self.records
                 or stored["checksum"]
             ):
                 raise PermissionError("A publication is frozen.")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entractes.lib.writes import save_record
-from reporting import checks, document, figures
+from reporting import checks, document, figures, layout
 from reporting.models import (
     CheckAcceptance,
     NarrativeBlock,
@@ -132,13 +132,15 @@ def report_render_run(render_id: int) -> ReportRender:
         publication = render.publication
         if publication is not None:
             values, narrative = publication.figures, publication.narrative
+            records = publication.records
         else:
             values, narrative = (
                 figures.all_figures(render.year),
                 document.narrative_snapshot(render.year),
             )
+            records = layout.records_snapshot(render.year)
         step(15, "chiffres")
-        pdf = document.render_pdf(render.year, values, narrative, on_step=step)
+        pdf = document.render_pdf(render.year, values, narrative, on_step=step, records=records)
         name = f"rapport-activite-{render.year}.pdf"
         with transaction.atomic():
             render.file.save(name, ContentFile(pdf), save=False)
@@ -187,6 +189,7 @@ def publish(*, year: int, reason: str, by: User) -> Publication:
         reason=reason,
         figures=values,
         narrative=document.narrative_snapshot(year),
+        records=layout.records_snapshot(year),
         published_by=by,
     )
     report_render_start(year=year, by=by, publication=publication)

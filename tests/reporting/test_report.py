@@ -277,13 +277,13 @@ def test_pdf_is_generated_in_the_background_with_the_outline_page_numbers_and_fi
     assert pages >= 8
     for heading in (
         "Sommaire",
-        "Éditorial",
-        "01. Présentation",
-        "02. L'activité en 2023",
-        "03. La prostitution",
+        "Edito",
+        "01. Présentation d'Entr'Actes",
+        "02. Activité du service en 2023",
+        "03. Prostitution des mineur·e·s",
         "04. Former et sensibiliser",
-        "05. Plan d'amélioration",
-        "Perspectives",
+        "05. Plan d'amélioration continue",
+        "Conclusion : perspectives 2024",
         "Annexe",
     ):
         assert heading in text, heading
