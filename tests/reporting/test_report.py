@@ -18,11 +18,13 @@ from reporting.models import (
     ReportRender,
 )
 from tests.factories import (
+    AwarenessSessionFactory,
     ConsultationFactory,
     ContactFactory,
     NarrativeBlockFactory,
     PersonFactory,
     ReferenceFigureFactory,
+    WorkshopFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -399,3 +401,30 @@ def test_dashboard_compares_the_year_to_date(client, director, educator):
     assert rows["Contacts"][0] >= 1
     assert response.context["chart"].startswith("data:image/svg+xml;base64,")
     assert today.year
+
+
+def test_a_publication_keeps_the_records_its_document_lists(
+    director, year_2023, django_capture_on_commit_callbacks
+):
+    from reporting import layout
+
+    WorkshopFactory(title="Atelier Octobre rose", date=datetime.date(2023, 10, 12))
+    AwarenessSessionFactory(host="ENPJJ de Roubaix", date=datetime.date(2023, 3, 14))
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = services.publish(year=2023, reason="", by=director)
+    publication.refresh_from_db()
+    assert [w["title"] for w in publication.records["workshops"]] == ["Atelier Octobre rose"]
+    assert [a["host"] for a in publication.records["awareness"]] == ["ENPJJ de Roubaix"]
+    _pages, text = pdf_text(publication.pdf.read())
+    assert "Atelier Octobre rose" in text and "ENPJJ de Roubaix" in text
+    # Records added afterwards are in the year's document, never in the publication's.
+    WorkshopFactory(title="Atelier massage", date=datetime.date(2023, 11, 5))
+    assert "Atelier massage" in str(layout.records_snapshot(2023)["workshops"])
+    render = services.report_render_start(year=2023, by=director, publication=publication)
+    services.report_render_run(render.pk)
+    render.refresh_from_db()
+    _pages, text = pdf_text(render.file.read())
+    assert "Atelier Octobre rose" in text and "Atelier massage" not in text
+    publication.records = {}
+    with pytest.raises(PermissionError):
+        publication.save()
