@@ -205,12 +205,12 @@ TRAINING = [
     ),
 ]
 AWARENESS = [
-    "ENPJJ",
-    "École supérieure en travail social",
-    "CLSPD",
-    "Agglomération (prévention)",
-    "IRTS",
-    "Laboratoire de recherche",
+    "ENPJJ de Roubaix",
+    "EESTS de Saint-Omer",
+    "CLSPD de Lille",
+    "Communauté d'agglomération de Maubeuge (prévention de la délinquance)",
+    "IRTS de Grande-Synthe",
+    "Laboratoire de recherche de la Sauvegarde de Savoie",
 ]
 SCHOOLS = {
     "sessions": 11,
