@@ -69,6 +69,7 @@ EVERYDAY_ACTS = {
 # What can be done without meeting (online outreach).
 AT_A_DISTANCE = ["lab_screening", "specialist_referral"]
 WELLBEING = "wellbeing_care"
+FEMALE_ONLY = {"pregnancy_test", "gynaecological_exam"}
 DETAILS = {
     "vaccination": ["Hépatite B", "HPV", "Grippe", "Covid-19", "DTP"],
     "contraception": ["Préservatifs", "Pilule", "Implant", "Contraception d'urgence"],
@@ -96,6 +97,8 @@ def _everyday_acts(
             slugs = AT_A_DISTANCE
         else:
             slugs = EVERYDAY_ACTS.get(consultation.line.slug, [WELLBEING])
+        if consultation.person.gender == "male":
+            slugs = [slug for slug in slugs if slug not in FEMALE_ONLY] or slugs
         act = acts[rng.choice(slugs)]
         added.append(
             ConsultationAct(
