@@ -50,6 +50,69 @@ def _participants(
     )
 
 
+# The acts of an ordinary consultation, by line (never a screening or a smear: those
+# are counted by the report and drawn to the seed above).
+EVERYDAY_ACTS = {
+    "nurse": [
+        "wound_care",
+        "lab_screening",
+        "specialist_referral",
+        "pregnancy_test",
+        "contraception",
+        "vaccination",
+    ],
+    "doctor": ["prescription_renewal", "specialist_referral"],
+    "midwife": ["gynaecological_exam", "contraception", "pregnancy_test"],
+    "fibroscan": ["fibroscan_exam"],
+    "health_insurance_desk": ["rights_interview"],
+}
+# What can be done without meeting (online outreach).
+AT_A_DISTANCE = ["lab_screening", "specialist_referral"]
+WELLBEING = "wellbeing_care"
+FEMALE_ONLY = {"pregnancy_test", "gynaecological_exam"}
+DETAILS = {
+    "vaccination": ["Hépatite B", "HPV", "Grippe", "Covid-19", "DTP"],
+    "contraception": ["Préservatifs", "Pilule", "Implant", "Contraception d'urgence"],
+    "specialist_referral": ["Dermatologie", "Addictologie", "Psychiatrie", "Dentiste", "CeGIDD"],
+}
+# A few consultations of each year are left with no act, as in real records.
+BARE = (3, 8)
+
+
+def _everyday_acts(
+    rng: random.Random,
+    consultations: list[Consultation],
+    rows: list[ConsultationAct],
+    acts: dict[str, Act],
+) -> list[ConsultationAct]:
+    """One ordinary act for every consultation that has none yet, but a few."""
+    done = {id(row.consultation) for row in rows}
+    pending = [c for c in consultations if id(c) not in done]
+    bare = {id(c) for c in rng.sample(pending, min(len(pending), rng.randint(*BARE)))}
+    added = []
+    for consultation in pending:
+        if id(consultation) in bare:
+            continue
+        if consultation.modality == "online_outreach":
+            slugs = AT_A_DISTANCE
+        else:
+            slugs = EVERYDAY_ACTS.get(consultation.line.slug, [WELLBEING])
+        if consultation.person.gender == "male":
+            slugs = [slug for slug in slugs if slug not in FEMALE_ONLY] or slugs
+        act = acts[rng.choice(slugs)]
+        added.append(
+            ConsultationAct(
+                consultation=consultation,
+                act=act,
+                detail=rng.choice(DETAILS[act.slug]) if act.needs_detail else "",
+                result=rng.choices(["negative", "positive"], [92, 8])[0]
+                if act.needs_result
+                else "",
+            )
+        )
+    return added
+
+
 def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> None:
     lines = {line.slug: line for line in ServiceLine.objects.all()}
     acts = {act.slug: act for act in Act.objects.all()}
@@ -145,6 +208,7 @@ def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> Non
                 consultation=consultation, act=acts["fibroscan_exam"], result="negative"
             )
         )
+    rows += _everyday_acts(rng, consultations, rows, acts)
     ConsultationAct.objects.bulk_create(rows, batch_size=1000)
 
     if year == 2023:

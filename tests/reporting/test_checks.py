@@ -199,3 +199,9 @@ def test_a_count_of_persons_that_moved_names_the_persons_who_came(educator):
         reverse("contacts:person-detail", args=[first]),
     ) in finding.links
     assert len([label for label, _url in finding.links if "pas en 2022" in label]) == 5
+
+
+def test_the_demo_2023_has_only_a_few_consultations_with_no_act(demo_db):
+    finding = findings()["health:no_act"]
+    assert 0 < finding.records.count() < 20
+    assert len(finding.links) + finding.more == finding.records.count()

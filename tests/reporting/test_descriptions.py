@@ -38,9 +38,11 @@ def year_2023(educator):
 def assert_complete(description):
     assert description.label.strip() and description.label_en.strip(), description.key
     assert description.definition.strip(), description.key
+    assert description.definition_en.strip(), description.key
     assert description.unit in UNITS, description.key
     assert description.section in SECTION_SLUGS, description.key
     assert "{" not in description.label + description.label_en + description.definition
+    assert "{" not in description.definition_en, description.key
 
 
 def test_every_figure_of_the_year_has_a_complete_description(year_2023):
@@ -49,6 +51,27 @@ def test_every_figure_of_the_year_has_a_complete_description(year_2023):
     assert keys - set(described) == set()
     for description in described.values():
         assert_complete(description)
+
+
+def test_every_figure_of_the_year_has_an_english_definition(year_2023):
+    described = descriptions.describe(figures.all_figures(2023))
+    for description in described.values():
+        assert description.definition_en.strip(), description.key
+        assert description.definition_en != description.definition, description.key
+    material = described["rdr.material.crack_pipe"]
+    assert "crack pipe" in material.definition_en  # the item's English name
+    assert "« Pipe à crack »" in material.definition  # the French is kept as it is
+
+
+def test_definitions_follow_the_language():
+    every = descriptions.all_descriptions()
+    contacts = every["attendance.contacts"]
+    with translation.override("en"):
+        assert contacts.definition_here == contacts.definition_en
+        assert "every channel" in contacts.definition_here
+    with translation.override("fr"):
+        assert contacts.definition_here == contacts.definition
+        assert "tous canaux" in contacts.definition_here
 
 
 def test_every_key_of_the_specification_is_described():
@@ -109,6 +132,19 @@ def test_figures_page_shows_labels_definitions_and_french_numbers(client, direct
     assert "<details" in body and "tous canaux, personnes identifiées ou anonymes" in body
     assert "attendance.contacts" in body  # the key stays, secondary
     assert f"{NBSP}%" in body  # the share of drug users printed as a percentage
+
+
+def test_figures_page_in_english_shows_english_definitions(client, director, year_2023):
+    client.force_login(director)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    body = client.get(reverse("reporting:figures"), {"year": 2023}).content.decode()
+    assert 'lang="en"' in body
+    assert "<details" in body and "every channel, identified or anonymous persons" in body
+    assert "tous canaux, personnes identifiées ou anonymes" not in body
+    drill = client.get(
+        reverse("reporting:drilldown"), {"key": "caarud.people", "year": 2023}
+    ).content.decode()
+    assert "whose profile says they use drugs" in drill
 
 
 def test_figures_page_search_filters_by_label_or_key(client, director, year_2023):
