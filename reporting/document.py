@@ -6,7 +6,6 @@ from django.template.loader import render_to_string
 
 from entractes.lib.figures import Value
 from reporting import charts, descriptions, figures, layout
-from reporting.labels import slug_labels
 from reporting.models import NarrativeBlock, render_markdown
 
 
@@ -47,7 +46,7 @@ def context(
         "values": values,
         "s": layout.sections(values, previous, records),
         "records": records,
-        "charts": charts.report_charts(values, slug_labels()),
+        "charts": charts.report_charts(values),
         "editorial": of("editorial"),
         "presentation": of("presentation"),
         "quality_plan": of("quality_plan"),

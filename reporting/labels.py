@@ -1,16 +1,7 @@
-"""French labels of the slugs that name the report's families (for charts and tables)."""
+"""French labels of the items the report's families are generated from (for charts and
+the document's tables)."""
 
 from __future__ import annotations
-
-from contacts.models import Gender, Material, Product, ProstitutionMode
-from rights.models import ProcedureTheme
-
-
-def slug_labels() -> dict[str, str]:
-    labels = {value: str(label) for value, label in Gender.choices}
-    for model in (Product, Material, ProstitutionMode, ProcedureTheme):
-        labels |= dict(model.objects.values_list("slug", "label"))
-    return labels
 
 
 def list_labels(name: str) -> dict[str, str]:

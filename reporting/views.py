@@ -28,7 +28,6 @@ from reporting.forms import (
     ReferenceFigureForm,
     RemoveForm,
 )
-from reporting.labels import slug_labels
 from reporting.models import (
     CheckAcceptance,
     NarrativeBlock,
@@ -116,7 +115,7 @@ def figures_page(request):
             "q": query,
             "sections": sections,
             "found": sum(len(rows) for _slug, _title, rows in sections),
-            "charts": {} if query else charts.report_charts(values, slug_labels()),
+            "charts": [] if query else charts.page_charts(values),
             # Where the previous year comes from (as previous_values() decides), without
             # computing all its figures a second time: compared() has already done it.
             "previous_source": "computed" if figures.has_records(year - 1) else "reference",
