@@ -28,6 +28,7 @@ STYLE = Style(
     value_font_size=12,
     legend_font_size=12,
     title_font_size=14,
+    value_colors=("#ffffff",),
 )
 COMMON = {
     "style": STYLE,
@@ -38,6 +39,7 @@ COMMON = {
     "formatter": lambda value: typography.number(value),
     "value_formatter": lambda value: typography.number(value),
     "print_values": True,
+    "print_values_position": "center",
 }
 
 Series = list[tuple[str, list[tuple[str, float]]]]
@@ -61,7 +63,7 @@ def _items(values: dict[str, Value], template: str, name: str, only=None):
 Titled = tuple[str, str | None]
 
 
-def _bars(title: str, series: Series, *, horizontal: bool = True) -> Titled:
+def _bars(title: str, series: Series, *, horizontal: bool = True, width: int = 900) -> Titled:
     """Bars of one or several series over the same labels; the labels every series has
     at 0 are left out, and nothing is drawn when every value is 0."""
     if not series:
@@ -74,7 +76,7 @@ def _bars(title: str, series: Series, *, horizontal: bool = True) -> Titled:
     several = len(series) > 1
     bar = 22 if len(series) == 1 else 15
     chart = chart_class(
-        width=900,
+        width=width,
         height=max(240, (bar * len(series) + 10) * len(kept) + 110) if horizontal else 340,
         show_legend=several,
         legend_at_bottom=True,
@@ -181,6 +183,7 @@ def titled_charts(values: dict[str, Value]) -> dict[str, Titled]:
             _("Âge des mineur·e·s"),
             [(_("Mineur·e·s"), _items(values, "minors.age.{}", "age"))],
             horizontal=False,
+            width=520,
         ),
         "minors_products": _bars(
             _("Produits consommés par les jeunes suivi·e·s"),
