@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import (
     AdSite,
@@ -11,6 +13,7 @@ from contacts.models import (
     Product,
     ProstitutionMode,
     Service,
+    SessionKind,
     Theme,
     Zone,
 )
@@ -25,10 +28,33 @@ class ChannelAdmin(ReferenceAdmin):
     list_display = ["label", "slug", "kind", "position", "active"]
 
 
+class MaterialForm(forms.ModelForm):
+    sheet_kinds = forms.TypedMultipleChoiceField(
+        label=_("Sur chaque ligne de la feuille des sessions"),
+        choices=SessionKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Les types de session dont la feuille propose ce matériel sur chaque contact ; "
+            "les autres matériels restent à un geste."
+        ),
+    )
+
+    class Meta:
+        model = Material
+        fields = "__all__"
+
+
 @admin.register(Material, site=settings_site)
 class MaterialAdmin(ReferenceAdmin):
-    list_display = ["label", "slug", "category", "on_round_sheet", "position", "active"]
-    list_editable = ["on_round_sheet", "position", "active"]
+    form = MaterialForm
+    list_display = ["label", "slug", "category", "sheets", "position", "active"]
+    list_editable = ["position", "active"]
+
+    @admin.display(description=_("sur la feuille de"))
+    def sheets(self, material: Material) -> str:
+        kinds = dict(SessionKind.choices)
+        return ", ".join(str(kinds[k]) for k in material.sheet_kinds or [] if k in kinds) or "—"
 
 
 @admin.register(Partner, site=settings_site)

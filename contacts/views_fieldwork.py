@@ -40,8 +40,10 @@ from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
 
 
-def _sheet_materials():
-    return list(Material.objects.filter(active=True, on_round_sheet=True))
+def _sheet_materials(kind: str) -> list[Material]:
+    """The materials a session of that kind offers on every contact of its sheet (set by
+    the administrator per material)."""
+    return [m for m in Material.objects.filter(active=True) if m.usual_on(kind)]
 
 
 def _row_kwargs(user, materials, refs=None, **kwargs):
@@ -147,7 +149,7 @@ def session_detail(request, pk):
 def round_sheet(request, pk):
     """One screen to log a whole session; all rows are saved together or not at all."""
     session = access.get_session_for_user(request.user, pk)
-    materials = _sheet_materials()
+    materials = _sheet_materials(session.kind)
     kwargs = _row_kwargs(request.user, materials, session=session)
     channel = Channel.objects.filter(slug=session.default_channel_slug).first()
     initial_row = {"channel": channel, "caarud": False}

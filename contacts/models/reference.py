@@ -72,15 +72,23 @@ class Material(ReferenceItem):
         OTHER = "other", _("Autre")
 
     category = models.CharField(_("catégorie"), max_length=20, choices=Category.choices)
-    on_round_sheet = models.BooleanField(
-        _("colonne de la feuille de tournée"),
-        default=False,
-        help_text=_("Proposé en colonne pour une saisie rapide."),
+    sheet_kinds = models.JSONField(
+        _("sur chaque ligne de la feuille des sessions"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Types de session (tournée de nuit, maraude, accueil...) dont la feuille propose "
+            "ce matériel sur chaque contact ; les autres matériels restent à un geste."
+        ),
     )
 
     class Meta(ReferenceItem.Meta):
         verbose_name = _("matériel")
         verbose_name_plural = _("matériels")
+
+    def usual_on(self, kind: str) -> bool:
+        """Whether the sheet of a session of that kind offers it on every contact."""
+        return kind in (self.sheet_kinds or [])
 
 
 class Theme(ReferenceItem):
