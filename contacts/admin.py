@@ -42,7 +42,7 @@ class MaterialForm(forms.ModelForm):
 
     class Meta:
         model = Material
-        fields = "__all__"
+        fields = ["label", "slug", "category", "sheet_kinds", "position", "active"]
 
 
 @admin.register(Material, site=settings_site)
