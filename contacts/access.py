@@ -141,6 +141,7 @@ RECORD_ACCESS = {
     "Contact": ("contacts.log_anonymous", "contacts.log_anonymous"),
     "ContactMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
     "SessionMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
+    "SessionService": ("contacts.log_anonymous", "contacts.log_anonymous"),
     "OnlineRoundSite": ("online.log", "online.log"),
     "FollowerSnapshot": ("online.log", "online.log"),
     "MediationEvent": ("mediation.log", "mediation.log"),

@@ -28,6 +28,7 @@ from contacts.models import (
     Session,
     SessionKind,
     SessionMaterial,
+    SessionService,
     Theme,
     Zone,
     normalize_code,
@@ -465,6 +466,22 @@ class SessionMaterialForm(forms.ModelForm):
 
 SessionMaterialFormSet = forms.inlineformset_factory(
     Session, SessionMaterial, form=SessionMaterialForm, extra=2, can_delete=True
+)
+
+
+class SessionServiceForm(forms.ModelForm):
+    class Meta:
+        model = SessionService
+        fields = ["service", "count"]
+        widgets = {"count": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(active=True)
+
+
+SessionServiceFormSet = forms.inlineformset_factory(
+    Session, SessionService, form=SessionServiceForm, extra=3, can_delete=True
 )
 
 

@@ -27,6 +27,7 @@ fieldwork_urlpatterns = [
     path("sessions/<int:pk>/modifier/", field.session_edit, name="session-edit"),
     path("sessions/<int:pk>/feuille/", field.round_sheet, name="round-sheet"),
     path("sessions/<int:pk>/materiel/", field.session_material, name="session-material"),
+    path("sessions/<int:pk>/prestations/", field.session_services, name="session-services"),
     path("sessions/<int:pk>/sites/", field.session_sites, name="session-sites"),
     path("contacts/nouveau/", field.contact_create, name="contact-create"),
     path("contacts/<int:pk>/", field.contact_edit, name="contact-edit"),

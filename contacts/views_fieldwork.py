@@ -23,6 +23,7 @@ from contacts.forms import (
     SessionFilterForm,
     SessionForm,
     SessionMaterialFormSet,
+    SessionServiceFormSet,
     reference_choices,
 )
 from contacts.models import (
@@ -139,6 +140,7 @@ def session_detail(request, pk):
             "contacts": contacts,
             "material": material,
             "session_material": session.material_lines.select_related("material", "partner"),
+            "session_services": session.service_lines.select_related("service"),
             "sites": session.site_lines.select_related("site"),
         },
     )
@@ -197,6 +199,33 @@ def session_material(request, pk):
             "session": session,
             "formset": formset,
             "title": _("Matériel hors contact"),
+            "seen": edit.seen,
+            "conflict": edit.conflict,
+        },
+    )
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def session_services(request, pk):
+    """Services of the session given to no one in particular: coffees, meals, showers."""
+    session = access.get_session_for_user(request.user, pk)
+    formset = SessionServiceFormSet(request.POST or None, instance=session)
+    edit = save_unless_changed(request, session, formset.is_valid(), formset.save)
+    if edit.saved:
+        messages.success(request, _("Prestations de la session enregistrées."))
+        return redirect("contacts:session-detail", pk=session.pk)
+    return render(
+        request,
+        "contacts/session_lines.html",
+        {
+            "session": session,
+            "formset": formset,
+            "title": _("Prestations sans personne"),
+            "intro": _(
+                "Ce qui a été donné pendant la session sans contact noté : cafés, repas, "
+                "douches, colis..."
+            ),
             "seen": edit.seen,
             "conflict": edit.conflict,
         },

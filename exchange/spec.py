@@ -138,6 +138,16 @@ SHEETS: tuple[Sheet, ...] = (
         "Matériel hors contact",
     ),
     Sheet(
+        "session_services",
+        c.SessionService,
+        (
+            Col("session", "session", "link", True, target="sessions"),
+            Col("service", "service", "ref", True, model=c.Service),
+            Col("count", "count", "int", True),
+        ),
+        "Prestations sans personne",
+    ),
+    Sheet(
         "online_sites",
         c.OnlineRoundSite,
         (

@@ -151,6 +151,7 @@ from contacts.models import (  # noqa: E402
     ProstitutionMode,
     Service,
     SessionMaterial,
+    SessionService,
     Theme,
     Zone,
 )
@@ -288,6 +289,15 @@ class ContactMaterialFactory(factory.django.DjangoModelFactory):
     contact = factory.SubFactory(ContactFactory)
     material = factory.SubFactory(MaterialFactory)
     quantity = 1
+
+
+class SessionServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SessionService
+
+    session = factory.SubFactory(SessionFactory)
+    service = factory.LazyFunction(lambda: Service.objects.order_by("position").first())
+    count = 4
 
 
 class SessionMaterialFactory(factory.django.DjangoModelFactory):

@@ -10,6 +10,7 @@ from contacts.models.fieldwork import (
     Session,
     SessionKind,
     SessionMaterial,
+    SessionService,
 )
 from contacts.models.mediation import PARTIES, MediationEvent
 from contacts.models.persons import (
@@ -72,6 +73,7 @@ __all__ = [
     "Session",
     "SessionKind",
     "SessionMaterial",
+    "SessionService",
     "Theme",
     "Zone",
     "age_category_q",

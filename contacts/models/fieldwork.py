@@ -90,6 +90,7 @@ class Session(models.Model):
     fingerprint_children: ClassVar[dict[str, tuple[str, ...]]] = {
         "material_lines": ("material_id", "quantity", "mode", "partner_id"),
         "site_lines": ("site_id", "messages_sent", "replies"),
+        "service_lines": ("service_id", "count"),
     }
 
     class Meta:
@@ -297,6 +298,28 @@ class SessionMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.material}"
+
+
+class SessionService(models.Model):
+    """A service given during a session to no one in particular (coffees, meals,
+    showers, parcels handed out), counted for the session as a whole."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="service_lines")
+    service = models.ForeignKey(
+        Service, verbose_name=_("prestation"), on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("nombre"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("prestation sans personne")
+        verbose_name_plural = _("prestations sans personne")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "service"], name="session_service_once"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="session_service_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} × {self.service}"
 
 
 class OnlineRoundSite(models.Model):

@@ -47,6 +47,7 @@ PAGES = [
     ("contacts:session-edit", "session", "get", LOGGERS),
     ("contacts:round-sheet", "session", "get", LOGGERS),
     ("contacts:session-material", "session", "get", LOGGERS),
+    ("contacts:session-services", "session", "get", LOGGERS),
     ("contacts:session-sites", "session", "get", {"educator", "online_worker"}),
     ("contacts:contact-create", None, "get", LOGGERS),
     ("contacts:contact-edit", "contact", "get", LOGGERS),

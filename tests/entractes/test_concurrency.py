@@ -312,16 +312,21 @@ def test_the_concurrency_kernel_names_no_app_model():
 
 def _first_line(page, value):
     """What a person types on the first empty line of a session's material or sites page."""
-    from contacts.models import AdSite, Material
+    from contacts.models import AdSite, Material, Service
 
     if page == "contacts:session-material":
         material = Material.objects.filter(active=True).order_by("pk")[int(value) % 2]
         return {"material_lines-0-material": str(material.pk), "material_lines-0-quantity": value}
+    if page == "contacts:session-services":
+        service = Service.objects.filter(active=True).order_by("pk")[int(value) % 2]
+        return {"service_lines-0-service": str(service.pk), "service_lines-0-count": value}
     site = AdSite.objects.order_by("pk")[int(value) % 2]
     return {"site_lines-0-site": str(site.pk), "site_lines-0-messages_sent": value}
 
 
-@pytest.mark.parametrize("page", ["contacts:session-material", "contacts:session-sites"])
+@pytest.mark.parametrize(
+    "page", ["contacts:session-material", "contacts:session-services", "contacts:session-sites"]
+)
 def test_the_session_line_pages_refuse_the_second_save_and_keep_what_was_typed(make_user, page):
     first, second = make_user("educator"), make_user("educator")
     session = SessionFactory(created_by=first)
@@ -331,7 +336,11 @@ def test_the_session_line_pages_refuse_the_second_save_and_keep_what_was_typed(m
     bob.force_login(second)
     alice_data = form_data(alice.get(url).context)
     bob_data = form_data(bob.get(url).context)
-    lines = session.material_lines if page.endswith("material") else session.site_lines
+    lines = {
+        "contacts:session-material": session.material_lines,
+        "contacts:session-services": session.service_lines,
+        "contacts:session-sites": session.site_lines,
+    }[page]
 
     assert alice.post(url, {**alice_data, **_first_line(page, "5")}).status_code == 302
     alice_line = str(lines.get())
