@@ -211,7 +211,7 @@ def test_director_writes_the_editorial_and_downloads_the_pdf(new_page, make_user
     text = "\n".join(page_.extract_text() for page_ in reader.pages)
     assert editorial in " ".join(text.split())
     assert "La directrice" in text
-    assert re.search(r"(?<!\d)37\s+contacts", text), "the key figure is missing"
+    assert re.search(r"(?<!\d)37\s*contacts", text), "the key figure is missing"
     screenshot(page, "annual-report-pdf")
 
 
