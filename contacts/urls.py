@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from contacts import views
+from contacts import views, views_round_send
 from contacts import views_fieldwork as field
 
 app_name = "contacts"
@@ -26,6 +26,11 @@ fieldwork_urlpatterns = [
     path("sessions/<int:pk>/", field.session_detail, name="session-detail"),
     path("sessions/<int:pk>/modifier/", field.session_edit, name="session-edit"),
     path("sessions/<int:pk>/feuille/", field.round_sheet, name="round-sheet"),
+    path(
+        "sessions/<int:pk>/feuille/envoi/",
+        views_round_send.round_sheet_send,
+        name="round-sheet-send",
+    ),
     path("sessions/<int:pk>/materiel/", field.session_material, name="session-material"),
     path("sessions/<int:pk>/prestations/", field.session_services, name="session-services"),
     path("sessions/<int:pk>/sites/", field.session_sites, name="session-sites"),
