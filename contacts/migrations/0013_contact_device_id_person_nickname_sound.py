@@ -20,7 +20,7 @@ def fill_sounds(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0010_person_merge_profile"),
+        ("contacts", "0012_session_service"),
     ]
 
     operations = [
