@@ -17,6 +17,7 @@ from contacts.models import (
     PersonMerge,
     ReferralSource,
     search_key,
+    sound_key,
 )
 from entractes.lib.personfile import ANONYMISED, Archive, Reads, Record, Section
 
@@ -47,6 +48,7 @@ RECORDS = [
         cleared={
             "nickname": ANONYMISED,
             "nickname_key": search_key(ANONYMISED),
+            "nickname_sound": sound_key(ANONYMISED),
             "country_of_origin": "",
             "referral_source": ReferralSource.UNKNOWN,
             "notes": "",

@@ -6,7 +6,7 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ManyToManyRel, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -378,7 +378,11 @@ def _write_contact(contact: Contact, row: dict[str, Any]) -> Contact:
     # contact's own rules (an anonymous contact's gender, no moment to come) are checked
     # again, without one query per foreign key. A refusal raises ``ValidationError``
     # naming the field, before anything is written.
-    contact.full_clean(exclude=["day", "person", "channel", "session", "author", "archived_by"])
+    # The device's id is drawn on the phone, never typed: its unique constraint refuses a
+    # second contact of the same id (see ``round_contact_send``).
+    contact.full_clean(
+        exclude=["day", "person", "channel", "session", "author", "archived_by", "device_id"]
+    )
     contact.save()
     for name in ("themes", "services", "referrals"):
         chosen = row.get(name) or []
@@ -406,6 +410,49 @@ def round_sheet_save(*, session: Session, rows: list[dict[str, Any]], by: User) 
         )
         contacts.append(_write_contact(contact, row))
     return contacts
+
+
+def round_contact_send(
+    *,
+    session: Session,
+    row: dict[str, Any],
+    by: User,
+    device_id,
+    new_person: dict[str, Any] | None = None,
+) -> tuple[Contact, bool]:
+    """Write one contact sent by a phone from a round sheet, in its own transaction:
+    ``(contact, True)`` when written, ``(the contact of that id, False)`` when the phone
+    had sent it before (a retry, a double tap, two sends at once: the unique
+    constraint on ``device_id`` keeps one). ``new_person`` (a person form's cleaned
+    data) creates the contact's person along with it, so never twice either.
+
+    Refused with a ``ValidationError`` naming the field, writing nothing.
+    """
+    sent = Contact.all_objects.filter(device_id=device_id).first()
+    if sent is not None:
+        return sent, False
+    try:
+        with transaction.atomic():
+            if new_person is not None:
+                row = {
+                    **row,
+                    "person": person_create(data=new_person, by=by),
+                    "anonymous_gender": "",
+                    "anonymous_age_category": "",
+                }
+            contact = Contact(
+                session=session,
+                author=by,
+                device_id=device_id,
+                occurred_at=row.get("occurred_at") or _occurred_at(session, row.get("time")),
+            )
+            return _write_contact(contact, row), True
+    except IntegrityError:
+        # Written meanwhile by the same contact's other send, which committed first.
+        sent = Contact.all_objects.filter(device_id=device_id).first()
+        if sent is None:
+            raise
+        return sent, False
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from contacts import views
+from contacts import views, views_round_send
 from contacts import views_fieldwork as field
 from contacts import views_offline as offline
 
@@ -27,6 +27,11 @@ fieldwork_urlpatterns = [
     path("sessions/<int:pk>/", field.session_detail, name="session-detail"),
     path("sessions/<int:pk>/modifier/", field.session_edit, name="session-edit"),
     path("sessions/<int:pk>/feuille/", field.round_sheet, name="round-sheet"),
+    path(
+        "sessions/<int:pk>/feuille/envoi/",
+        views_round_send.round_sheet_send,
+        name="round-sheet-send",
+    ),
     path("sessions/<int:pk>/materiel/", field.session_material, name="session-material"),
     path("sessions/<int:pk>/sites/", field.session_sites, name="session-sites"),
     path("contacts/nouveau/", field.contact_create, name="contact-create"),

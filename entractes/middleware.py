@@ -3,6 +3,7 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from entractes.jsonapi import is_json_api, login_again
 from entractes.models import AccessLogEntry, _pending_refusals, _session_after_reset
 
 
@@ -80,6 +81,8 @@ class SessionLimitMiddleware:
             started = request.session.setdefault("started_at", now)
             if now - started > settings.SESSION_MAX_SECONDS:
                 logout(request)
+                if is_json_api(request):
+                    return login_again(request)
                 return redirect(f"{reverse('login')}?next={request.path}")
         return self.get_response(request)
 
@@ -105,6 +108,8 @@ class SecondFactorMiddleware:
             and not self._first_password_change(request, user)
             and not request.path.startswith("/static/")
         ):
+            if is_json_api(request):
+                return login_again(request, "otp-verify")
             return redirect(f"{reverse('otp-verify')}?next={request.get_full_path()}")
         return self.get_response(request)
 

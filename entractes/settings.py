@@ -42,6 +42,8 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# JSON for the addresses a script calls (entractes.jsonapi), the French page otherwise.
+CSRF_FAILURE_VIEW = "entractes.jsonapi.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -350,7 +352,7 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "contacts.person",
         "m2m_fields": ["languages", "products", "prostitution_modes"],
-        "exclude_fields": ["nickname_key", "version"],
+        "exclude_fields": ["nickname_key", "nickname_sound", "version"],
     },
     {
         "model": "contacts.legalidentity",

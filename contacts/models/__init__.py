@@ -26,6 +26,7 @@ from contacts.models.persons import (
     generate_codes,
     normalize_code,
     search_key,
+    sound_key,
     years_before,
 )
 from contacts.models.reference import (
@@ -80,5 +81,6 @@ __all__ = [
     "generate_codes",
     "normalize_code",
     "search_key",
+    "sound_key",
     "years_before",
 ]

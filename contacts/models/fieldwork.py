@@ -191,6 +191,15 @@ class Contact(Archivable):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Drawn by the phone that entered the contact (the round sheet offline): a resend of
+    # the same contact finds it and writes nothing. Empty for a contact entered otherwise.
+    device_id = models.UUIDField(
+        _("identifiant de saisie sur l'appareil"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+    )
 
     objects = LiveManager.from_queryset(ContactQuerySet)()
     all_objects = ContactQuerySet.as_manager()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 import unicodedata
 
@@ -51,6 +52,44 @@ def search_key(value: str) -> str:
     """Lower case, accents and punctuation removed: 'Hélène-Marie' -> 'helenemarie'."""
     decomposed = unicodedata.normalize("NFKD", value or "")
     return "".join(c for c in decomposed if c.isalnum()).lower()
+
+
+# The sound of a nickname, in the order the rules apply: spellings of one sound written
+# one way (French reading, and the usual transliterations of Arabic and other names).
+_SOUND_RULES = [
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"ch(?=[lr])", "k"),  # Christine / Kristine, Chloé / Kloé
+        (r"sch|sh", "ch"),
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"kh", "k"),
+        (r"gh", "g"),
+        (r"dj", "j"),
+        (r"ck|qu|q", "k"),
+        (r"c(?=[eiy])", "s"),
+        (r"c(?!h)", "k"),
+        (r"(?<!c)h", ""),  # silent but in "ch"
+        (r"eau|au", "o"),
+        (r"ou|oo|w|o", "u"),  # Omar / Oumar, Walid / Oualid, Mohamed / Muhammad
+        (r"y", "i"),
+        (r"(.)\1+", r"\1"),
+        (r"(?<=.)[sx]$", ""),  # silent ends: Agnès / Agnes, Inès / Ines
+        (r"(?<=..)e$", ""),
+        (r"(?<=.)ed$", "ad"),  # Mohamed / Muhammad, Ahmed / Ahmad
+    )
+]
+
+
+def sound_key(value: str) -> str:
+    """A French-minded phonetic code of a nickname, so that names written differently
+    but said alike find each other: Aïcha, Aicha, AISHA -> 'aicha'; Sophia, Sofia ->
+    'sufia'; Mohamed, Mohammed, Muhammad -> 'muamad'. Empty for an empty name."""
+    key = search_key(value)
+    sound = key
+    for pattern, replacement in _SOUND_RULES:
+        sound = pattern.sub(replacement, sound)
+    return sound or key
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -113,7 +152,8 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(merged_into__isnull=True, archived_at__isnull=True)
 
     def search(self, text: str):
-        """By code or nickname, or part of them, ignoring case and accents."""
+        """By code or nickname, or part of them, ignoring case and accents; a nickname
+        said alike is found too (``sound_key``: Aisha finds Aïcha)."""
         text = (text or "").strip()
         if not text:
             return self
@@ -121,7 +161,19 @@ class PersonQuerySet(models.QuerySet):
         query = Q(code__icontains=normalize_code(text))
         if key:
             query |= Q(nickname_key__contains=key)
+            sound = sound_key(text)
+            # A short sound is only a start (typing goes on); a longer one may be inside.
+            query |= (
+                Q(nickname_sound__contains=sound)
+                if len(sound) >= 3
+                else Q(nickname_sound__startswith=sound)
+            )
         return self.filter(query)
+
+    def sounding_like(self, text: str):
+        """Persons whose whole nickname sounds like ``text`` (none for an empty text)."""
+        sound = sound_key(text)
+        return self.filter(nickname_sound=sound) if sound else self.none()
 
     def in_age_category(self, category: str, on: datetime.date):
         """Persons of an age category on a date, computed in the database."""
@@ -146,6 +198,8 @@ class Person(Archivable):
     )
     nickname = models.CharField(_("prénom d'usage ou surnom"), max_length=80)
     nickname_key = models.CharField(max_length=80, editable=False, db_index=True)
+    # The nickname's sound (``sound_key``): Aïcha, Aicha and Aisha find each other.
+    nickname_sound = models.CharField(max_length=80, editable=False, db_index=True, default="")
     gender = models.CharField(_("genre"), max_length=20, choices=Gender.choices)
     birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("année de naissance"), null=True, blank=True)
@@ -232,6 +286,7 @@ class Person(Archivable):
             self.code = generate_code()
         self.code = normalize_code(self.code)
         self.nickname_key = search_key(self.nickname)
+        self.nickname_sound = sound_key(self.nickname)
         if self.birth_date:
             self.birth_year = self.birth_date.year
         born = None if self.age_to_establish else self.birth_day

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casefile.retention import person_anonymise
-from contacts.models import Language, LegalIdentity, Person, Product, years_before
+from contacts.models import Language, LegalIdentity, Person, Product, sound_key, years_before
 from contacts.services import person_merge
 from entractes.lib.personfile import ANONYMISED
 from entractes.models import AccessLogEntry
@@ -202,6 +202,7 @@ def test_anonymisation_clears_what_identifies_and_keeps_what_is_counted(full_fil
     anonymised = refreshed(full_file)
     assert anonymised.nickname == ANONYMISED
     assert anonymised.nickname_key == "anonymisee"
+    assert anonymised.nickname_sound == sound_key(ANONYMISED)
     assert anonymised.code != old_code
     assert (anonymised.notes, anonymised.country_of_origin) == ("", "")
     assert anonymised.referral_source == "unknown"

@@ -46,6 +46,8 @@ PAGES = [
     ("contacts:session-detail", "session", "get", LOGGERS),
     ("contacts:session-edit", "session", "get", LOGGERS),
     ("contacts:round-sheet", "session", "get", LOGGERS),
+    # Called by the sheet's script: JSON in and out, a refusal in JSON too.
+    ("contacts:round-sheet-send", "session", "json", LOGGERS),
     ("contacts:session-material", "session", "get", LOGGERS),
     ("contacts:session-sites", "session", "get", {"educator", "online_worker"}),
     ("contacts:contact-create", None, "get", LOGGERS),
@@ -148,6 +150,8 @@ PUBLIC_PAGES = [
 
 def _request(client, name, kwargs, method):
     url = reverse(name, kwargs=kwargs)
+    if method == "json":
+        return client.post(url, '{"contacts": []}', content_type="application/json")
     return getattr(client, method)(url)
 
 
@@ -175,6 +179,10 @@ def test_page_is_allowed_exactly_for_its_roles(
 )
 def test_anonymous_visitor_is_sent_to_login(client, objects, name, target, method, allowed):
     response = _request(client, name, objects[target] if target else None, method)
+    if method == "json":  # a script is told where to log in, never redirected
+        assert response.status_code == 401
+        assert response.json()["login"].startswith(reverse("login"))
+        return
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

@@ -78,6 +78,7 @@ class Command(BaseCommand):
                 code=f"B{scale}-{i:05d}",
                 nickname=f"P{i}",
                 nickname_key=f"p{i}",
+                nickname_sound=f"p{i}",
                 gender=rng.choice(["female", "female", "male", "trans_woman"]),
                 birth_year=year,
                 turns_18_on=datetime.date(year + 18, 1, 1),
