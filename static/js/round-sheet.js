@@ -40,6 +40,7 @@
     noSheet: "Aucune feuille gardée sur ce téléphone pour cette session.",
     sending: "Envoi…",
     done: "Voir la session",
+    knownPerson: "Personne connue",
     minus: "Moins",
     plus: "Plus",
   };
@@ -122,9 +123,23 @@
   var labels = {};
   materials.concat(others).forEach(function (m) { labels[m.slug] = m.label; });
 
+  // A saved row keeps on the phone only what shows it greyed: no code, nickname or note.
+  function forgetSaved(row) {
+    if (row.status !== "saved") { return row; }
+    return {
+      device_id: row.device_id, status: "saved", contact: row.contact, time: row.time,
+      known: row.known || !!(row.person || row.person_id), person: "", person_label: "",
+      person_id: null, new_person: null, note: "",
+      anonymous_gender: row.anonymous_gender, anonymous_age_category: row.anonymous_age_category,
+      channel: row.channel, caarud: row.caarud, material: row.material,
+      services: row.services, themes: row.themes, message: "", choices: [], queued: false,
+    };
+  }
+
   function store() {
     try {
-      window.localStorage.setItem(key, JSON.stringify(sheet));
+      var kept = Object.assign({}, sheet, { rows: sheet.rows.map(forgetSaved) });
+      window.localStorage.setItem(key, JSON.stringify(kept));
     } catch (error) {
       // Storage full or refused: the sheet still works, and the server gets it on save.
     }
@@ -296,6 +311,7 @@
   }
 
   function title(row) {
+    if (row.known && !row.person && !row.person_id) { return T.knownPerson; }
     if (row.person || row.person_id) {
       return row.person_label || row.person;
     }
@@ -335,7 +351,7 @@
         el("button", { type: "button", className: "btn btn-sm btn-primary", "data-action": "create", text: T.create.replace("%s", row.person) }),
       ]));
     }
-    if (!row.person && !row.person_id) {
+    if (!row.person && !row.person_id && !row.known) {
       var gender = el("select", { className: "form-select form-select-sm w-auto", "data-field": "anonymous_gender", "aria-label": T.gender + " " + number },
         (config.genders || []).map(function (g) {
           return el("option", { value: g.slug, text: g.label, selected: g.slug === row.anonymous_gender });

@@ -204,6 +204,10 @@ def test_educator_logs_a_night_round_of_ten_contacts_in_thirty_taps(new_page, ma
     assert lines.get(material__slug="crack_pipe").contact.person == loulou
     assert lines.get(material__slug="crack_pipe").quantity == 2
     assert contacts.get(person=loulou).caarud
+    # Once saved, the phone keeps no code, nickname or note of them.
+    kept = json.dumps(stored_sheets(page), ensure_ascii=False)
+    for secret in (code_bichette, code_loulou, zaza.code, "Momo", "Bichette"):
+        assert secret not in kept
     # Saved rows stay on the sheet, greyed and not sent again.
     taps.tap(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.locator("#sheet-status")).to_contain_text("10 enregistré(s), 0 à enregistrer")
@@ -226,7 +230,13 @@ def test_contacts_typed_without_network_are_saved_once_when_it_comes_back(new_pa
     page = log_in(new_page(phone=True), educator)
     open_sheet(page, session)
     # The service worker controls the page once it is active (it claims its clients).
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # (Awaited in one evaluation: wait_for_function's polling evaluates strings, which
+    # the pages' content security policy refuses.)
+    assert page.evaluate(
+        """() => navigator.serviceWorker.ready.then(() => navigator.serviceWorker.controller
+            || new Promise((resolve) => navigator.serviceWorker.addEventListener(
+                "controllerchange", resolve))).then(() => true)"""
+    )
     context = page.context
     for gender in ("femme", "homme", "femme", "trans", "?"):
         page.get_by_role("button", name=f"Anonyme {gender}", exact=True).tap()
@@ -311,3 +321,36 @@ def test_logout_clears_the_sheet_from_the_phone(new_page, make_user):
     page.get_by_role("button", name="Se déconnecter").tap()
     page.wait_for_url(re.compile(r"/compte/"))
     assert stored_sheets(page) == {}
+
+
+def test_a_nickname_matching_several_or_nobody_is_settled_on_its_row(new_page, make_user):
+    educator = make_user("educator", username="educ")
+    session = night_round(educator)
+    first = PersonFactory(nickname="Aïcha")
+    PersonFactory(nickname="Aicha")
+    page = log_in(new_page(phone=True), educator)
+    open_sheet(page, session)
+    person = page.get_by_label("Personne (code ou surnom)")
+    for typed in ("aisha", "Zora"):
+        person.fill(typed)
+        person.press("Enter")
+    page.get_by_role("button", name="Anonyme homme", exact=True).tap()
+    page.get_by_role("button", name="Enregistrer", exact=True).tap()
+    # The anonymous passage is saved; the two others wait on their rows, never refused.
+    expect(row(page, 2)).to_have_attribute("data-status", "saved")
+    expect(row(page, 0)).to_have_attribute("data-status", "choose")
+    expect(row(page, 1)).to_have_attribute("data-status", "unknown")
+    assert Contact.objects.filter(session=session).count() == 1
+
+    row(page, 0).get_by_role("button", name=re.compile(f"\\({first.code}\\)")).tap()
+    expect(row(page, 0)).to_have_attribute("data-status", "saved")
+    zora = row(page, 1)
+    zora.get_by_label("Genre estimé").select_option(label="Femme")
+    zora.get_by_label("Année de naissance").fill("1998")
+    zora.get_by_role("button", name="Créer la personne « Zora »").tap()
+    expect(zora).to_have_attribute("data-status", "saved")
+    contacts = Contact.objects.filter(session=session)
+    assert contacts.count() == 3
+    assert contacts.filter(person=first).count() == 1
+    created = contacts.get(person__nickname="Zora").person
+    assert (created.gender, created.birth_year) == ("female", 1998)
