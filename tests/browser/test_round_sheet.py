@@ -181,6 +181,8 @@ def test_educator_logs_a_night_round_of_ten_contacts_in_thirty_taps(new_page, ma
         1,
         1,
     ]
+    # Each row's time is when it was added, brought within the round's span (21:00-01:00).
+    assert all(r["time"] >= "21:00" or r["time"] <= "01:00" for r in sheet["rows"])
     taps.tap(page.get_by_role("button", name="Enregistrer", exact=True))
     expect(page.locator('#sheet-list [data-status="saved"]')).to_have_count(10)
     print(f"taps: {taps.n}")
@@ -315,6 +317,15 @@ def test_logout_clears_the_sheet_from_the_phone(new_page, make_user):
     page = log_in(new_page(phone=True), educator)
     open_sheet(page, session)
     page.get_by_role("button", name="Anonyme femme", exact=True).tap()
+    # A long press on + counts on by itself (a box of 50 condoms without 50 taps).
+    plus(row(page, 0), "Préservatif masculin").hover()
+    page.mouse.down()
+    page.wait_for_timeout(1200)
+    page.mouse.up()
+    held = int(quantity(row(page, 0), "Préservatif masculin").input_value())
+    assert held >= 4
+    (sheet,) = stored_sheets(page).values()
+    assert sheet["rows"][0]["material"] == {"male_condom": held}
     assert list(stored_sheets(page)) == [f"{SHEET_KEY}{educator.pk}.{session.pk}"]
     page.get_by_role("button", name="Menu").tap()
     page.get_by_role("button", name=educator.get_short_name() or educator.username).tap()
