@@ -327,6 +327,22 @@ def test_logout_clears_the_sheet_from_the_phone(new_page, make_user):
     (sheet,) = stored_sheets(page).values()
     assert sheet["rows"][0]["material"] == {"male_condom": held}
     assert list(stored_sheets(page)) == [f"{SHEET_KEY}{educator.pk}.{session.pk}"]
+    # Another user's sheet left on the phone, and a sheet older than a login may last,
+    # are dropped when a sheet opens.
+    started = 1_000 * int(timezone.now().timestamp())
+    page.evaluate(
+        """([prefix, other, mine, started]) => {
+            localStorage.setItem(prefix + other + ".1", JSON.stringify(
+                {owner: other, session: 1, started: started, rows: []}));
+            localStorage.setItem(prefix + mine + ".999", JSON.stringify(
+                {owner: mine, session: 999, started: started - 13 * 3600 * 1000, rows: []}));
+        }""",
+        [SHEET_KEY, educator.pk + 1, educator.pk, started],
+    )
+    assert len(stored_sheets(page)) == 3
+    open_sheet(page, session)
+    assert list(stored_sheets(page)) == [f"{SHEET_KEY}{educator.pk}.{session.pk}"]
+    expect(rows(page)).to_have_count(1)
     page.get_by_role("button", name="Menu").tap()
     page.get_by_role("button", name=educator.get_short_name() or educator.username).tap()
     page.get_by_role("button", name="Se déconnecter").tap()
@@ -341,6 +357,18 @@ def test_a_nickname_matching_several_or_nobody_is_settled_on_its_row(new_page, m
     PersonFactory(nickname="Aicha")
     page = log_in(new_page(phone=True), educator)
     open_sheet(page, session)
+    # A CSRF refusal (the token changed since the page opened): the page reads the
+    # cookie again and sends once more, unseen by the educator.
+    sends = []
+
+    def refuse_first(route):
+        sends.append(route.request.headers["x-csrftoken"])
+        if len(sends) == 1:
+            route.fulfill(status=403, json={"csrf": True})
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/feuille/envoi/$"), refuse_first)
     person = page.get_by_label("Personne (code ou surnom)")
     for typed in ("aisha", "Zora"):
         person.fill(typed)
@@ -352,6 +380,8 @@ def test_a_nickname_matching_several_or_nobody_is_settled_on_its_row(new_page, m
     expect(row(page, 0)).to_have_attribute("data-status", "choose")
     expect(row(page, 1)).to_have_attribute("data-status", "unknown")
     assert Contact.objects.filter(session=session).count() == 1
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    assert sends == [token, token]
 
     row(page, 0).get_by_role("button", name=re.compile(f"\\({first.code}\\)")).tap()
     expect(row(page, 0)).to_have_attribute("data-status", "saved")
