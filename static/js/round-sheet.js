@@ -319,9 +319,29 @@
     return T.anonymous + (gender ? " · " + gender.label.toLowerCase() : "");
   }
 
+  // A saved row: one greyed line (who, when, what was given), nothing left to change.
+  function renderSaved(row, number) {
+    var given = Object.keys(row.material || {}).map(function (slug) {
+      return row.material[slug] + " " + (labels[slug] || slug).toLowerCase();
+    }).join(", ");
+    var age = AGES.filter(function (pair) { return pair[0] === row.anonymous_age_category; })[0];
+    return el("fieldset", { className: "card sheet-card sheet-saved mb-2", "data-row": true, "data-device-id": row.device_id, "data-status": "saved", disabled: true }, [
+      el("div", { className: "card-body px-2 py-1 d-flex gap-2 align-items-baseline" }, [
+        el("legend", { className: "h6 mb-0 w-auto me-auto text-break" }, [
+          el("span", { className: "row-number", text: String(number) }), " · ", title(row),
+          age && !row.person && !row.known ? " · " + age[1] : "",
+          given ? el("span", { className: "small fw-normal d-block", text: given }) : null,
+        ]),
+        el("span", { className: "small sheet-saved-time", text: row.time }),
+        el("span", { className: "text-success fw-semibold", title: T.saved, "aria-label": T.saved, text: "✓" }),
+      ]),
+    ]);
+  }
+
   function renderRow(row, number) {
     var id = row.device_id;
     var saved = isSaved(row);
+    if (saved) { return renderSaved(row, number); }
     var body = el("div", { className: "card-body p-2" });
     var head = el("div", { className: "d-flex align-items-center gap-2 mb-1" }, [
       el("legend", { className: "h6 mb-0 w-auto me-auto text-break" }, [
