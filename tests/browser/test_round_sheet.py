@@ -187,7 +187,7 @@ def test_educator_logs_a_night_round_of_ten_contacts_in_thirty_taps(new_page, ma
     expect(page.locator('#sheet-list [data-status="saved"]')).to_have_count(10)
     print(f"taps: {taps.n}")
     assert taps.n <= 30
-    screenshot(page, "night-round")
+    screenshot(page, "round-sheet")
 
     session = Session.objects.get()
     assert (session.kind, session.date, session.created_by) == ("night_round", round_day, educator)
@@ -224,6 +224,9 @@ def test_educator_logs_a_night_round_of_ten_contacts_in_thirty_taps(new_page, ma
     panel.get_by_text("Tournée de nuit (antenne mobile)").wait_for()
     assert "10 préservatif masculin, 5 gel lubrifiant" in panel.inner_text()
     assert code_loulou == loulou.code
+    # Every panel of the page loaded (htmx) before the journey ends and its data goes.
+    expect(page.locator(".placeholder-glow")).to_have_count(0)
+    screenshot(page, "night-round")
 
 
 def test_contacts_typed_without_network_are_saved_once_when_it_comes_back(new_page, make_user):
