@@ -1,8 +1,11 @@
 """The round sheet's sends from a phone: contacts entered offline, posted as JSON.
 
-The contract with the page (static/js/round-sheet.js) is docs of the project's
-``round-api``: one result per contact sent, each saved or refused on its own; a contact
-sent again (same ``device_id``) is never written twice.
+What the page (static/js/round-sheet.js) posts: ``{"contacts": [...]}``, at most
+``MAX_CONTACTS``, each with the ``device_id`` the phone drew for it. The answer has one
+result per contact, in order, each saved or refused on its own: ``saved`` or
+``already`` (sent before: never written twice) with the contact's id, ``choose`` (the
+persons the typed name may be), ``unknown`` (nobody: create or choose), ``invalid``
+(the form's French messages by field). A body of another shape: 400 ``{"error": ...}``.
 """
 
 from __future__ import annotations

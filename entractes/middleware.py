@@ -24,6 +24,8 @@ class PasswordChangeRequiredMiddleware:
             and request.path not in {reverse(name) for name in self.allowed}
             and not request.path.startswith("/static/")
         ):
+            if is_json_api(request):
+                return login_again(request, "password_change")
             return redirect("password_change")
         return self.get_response(request)
 

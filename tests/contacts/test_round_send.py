@@ -364,6 +364,26 @@ def test_an_expired_session_answers_401(client, educator, night_round, settings)
     assert not Contact.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("pending", "page"),
+    [("second_factor", "otp-verify"), ("password_change", "password_change")],
+)
+def test_a_login_step_left_answers_401_naming_it(
+    client, educator, night_round, settings, pending, page
+):
+    if pending == "second_factor":
+        settings.OTP_REQUIRED = True
+    else:
+        educator.password_change_required = True
+        educator.save()
+    client.force_login(educator)
+    response = send(client, night_round, [contact()])
+    assert response.status_code == 401
+    sheet = reverse("contacts:round-sheet", args=[night_round.pk])
+    assert response.json() == {"login": f"{reverse(page)}?next={sheet}"}
+    assert not Contact.objects.exists()
+
+
 def test_a_refused_csrf_token_answers_403_json(educator, night_round):
     client = Client(enforce_csrf_checks=True)
     client.force_login(educator)
