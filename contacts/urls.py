@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from contacts import views, views_round_send
 from contacts import views_fieldwork as field
+from contacts import views_offline as offline
 
 app_name = "contacts"
 
@@ -43,6 +44,8 @@ fieldwork_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service-worker"),
     path("personnes/", include(person_urlpatterns)),
     path("terrain/", include(fieldwork_urlpatterns)),
 ]

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -27,15 +29,19 @@ from contacts.forms import (
     reference_choices,
 )
 from contacts.models import (
+    AgeCategory,
     Channel,
     Contact,
     ContactMaterial,
     FollowerSnapshot,
+    Gender,
     Material,
     MediationEvent,
     OpeningSlot,
     Person,
+    Service,
     SessionKind,
+    Theme,
 )
 from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
@@ -179,8 +185,64 @@ def round_sheet(request, pk):
     return render(
         request,
         "contacts/round_sheet.html",
-        {"session": session, "formset": formset, "empty_form": empty, "materials": materials},
+        {
+            "session": session,
+            "formset": formset,
+            "empty_form": empty,
+            "materials": materials,
+            "sheet_config": _sheet_config(request, session, materials, channel),
+        },
     )
+
+
+def _items(queryset) -> list[dict]:
+    return [{"slug": item.slug, "label": item.label} for item in queryset]
+
+
+def _send_url(session, sheet_url: str) -> str:
+    try:
+        return reverse("contacts:round-sheet-send", kwargs={"pk": session.pk})
+    except NoReverseMatch:  # the address the contract gives the sending endpoint
+        return f"{sheet_url}envoi/"
+
+
+def _sheet_config(request, session, materials, channel) -> dict:
+    """What the round sheet's script needs, given to it as JSON (``json_script``).
+
+    Only reference lists and the session's span: nothing restricted. The script keeps
+    the sheet being typed on the phone under ``storage_key`` (one key per user and
+    session), and forgets it after ``max_age`` seconds (the longest a login lasts).
+    """
+    sheet_url = reverse("contacts:round-sheet", kwargs={"pk": session.pk})
+    usual = {material.slug for material in materials}
+    return {
+        "user": request.user.pk,
+        "session": session.pk,
+        "storage_key": f"entractes.sheet.{request.user.pk}.{session.pk}",
+        "max_age": settings.SESSION_MAX_SECONDS,
+        "sheet_url": sheet_url,
+        "send_url": _send_url(session, sheet_url),
+        "suggest_url": reverse("contacts:person-suggest"),
+        "login_url": f"{reverse('login')}?next={sheet_url}",
+        "logout_url": reverse("logout"),
+        "sw_url": reverse("contacts:service-worker"),
+        "detail_url": reverse("contacts:session-detail", kwargs={"pk": session.pk}),
+        "title": str(session),
+        "date": session.date.isoformat(),
+        "start": session.start_time.strftime("%H:%M") if session.start_time else "",
+        "end": session.end_time.strftime("%H:%M") if session.end_time else "",
+        "can_identify": request.user.has_capability("contacts.log"),
+        "materials": _items(materials),
+        "other_materials": _items(
+            m for m in Material.objects.filter(active=True) if m.slug not in usual
+        ),
+        "channels": _items(Channel.objects.filter(active=True)),
+        "channel": channel.slug if channel else "",
+        "services": _items(Service.objects.filter(active=True)),
+        "themes": _items(Theme.objects.filter(active=True)),
+        "genders": [{"slug": value, "label": str(label)} for value, label in Gender.choices],
+        "ages": [{"slug": value, "label": str(label)} for value, label in AgeCategory.choices],
+    }
 
 
 @never_cache

@@ -286,6 +286,13 @@ class LoginView(RequiresMixin, auth_views.LoginView):
 class LogoutView(RequiresMixin, auth_views.LogoutView):
     capability = PUBLIC
 
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # The phone keeps nothing once its user has left: the round sheet kept in its
+        # storage and the service worker's copies of the static files go too.
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
 
 class PasswordChangeView(RequiresMixin, auth_views.PasswordChangeView):
     capability = AUTHENTICATED

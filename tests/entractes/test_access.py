@@ -143,6 +143,9 @@ PUBLIC_PAGES = [
     "password_reset_done",
     "password_reset_complete",
     "password-with-code",
+    # What makes the round sheet installable and open offline (no record in them).
+    "contacts:manifest",
+    "contacts:service-worker",
 ]
 
 
