@@ -11,8 +11,10 @@ import re
 import pytest
 from django.contrib.sessions.models import Session as DjangoSession
 from django.utils import timezone
+from django_otp.oath import totp
 
 from contacts.models import Contact, ContactMaterial, Session
+from entractes.models import AuthenticatorDevice
 from tests.browser.conftest import log_in, path_of, screenshot
 from tests.conftest import PASSWORD
 from tests.factories import PersonFactory
@@ -289,10 +291,22 @@ def test_contacts_typed_without_network_are_saved_once_when_it_comes_back(new_pa
     assert ContactMaterial.objects.get(contact__session=session).quantity == 1
 
 
-def test_a_session_expired_mid_sheet_keeps_the_sheet_until_logged_in_again(new_page, make_user):
+def _second_factor(page, device, drift: int = 0) -> None:
+    """The second step of the login: the code of the educator's authenticator app."""
+    page.locator("input[name=token]").fill(f"{totp(device.bin_key, drift=drift):06d}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Valider").click()
+
+
+def test_a_session_expired_mid_sheet_keeps_the_sheet_until_logged_in_again(
+    new_page, make_user, settings
+):
+    settings.OTP_REQUIRED = True
     educator = make_user("educator", username="educ")
+    device = AuthenticatorDevice.objects.create(user=educator, name="phone", confirmed=True)
     session = night_round(educator)
     page = log_in(new_page(phone=True), educator)
+    _second_factor(page, device)
     open_sheet(page, session)
     page.get_by_role("button", name="Anonyme femme", exact=True).tap()
     page.get_by_role("button", name="Anonyme homme", exact=True).tap()
@@ -312,6 +326,8 @@ def test_a_session_expired_mid_sheet_keeps_the_sheet_until_logged_in_again(new_p
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Se connecter").click()
+    # The second factor again (the next code: a code is never accepted twice).
+    _second_factor(page, device, drift=1)
     assert path_of(page) == f"/terrain/sessions/{session.pk}/feuille/"
     # The sheet as it was; the rows the educator had asked to save go at once.
     expect(rows(page)).to_have_count(2)
