@@ -227,6 +227,7 @@ def _sheet_config(request, session, materials, channel) -> dict:
         "logout_url": reverse("logout"),
         "sw_url": reverse("contacts:service-worker"),
         "detail_url": reverse("contacts:session-detail", kwargs={"pk": session.pk}),
+        "services_url": reverse("contacts:session-services", kwargs={"pk": session.pk}),
         "title": str(session),
         "date": session.date.isoformat(),
         "start": session.start_time.strftime("%H:%M") if session.start_time else "",

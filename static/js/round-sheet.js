@@ -40,6 +40,7 @@
     noSheet: "Aucune feuille gardée sur ce téléphone pour cette session.",
     sending: "Envoi…",
     done: "Voir la session",
+    services: "Prestations sans personne (cafés, repas, douches…)",
     knownPerson: "Personne connue",
     minus: "Moins",
     plus: "Plus",
@@ -271,6 +272,10 @@
   status.classList.add("flex-grow-1");
   var bar = el("div", { className: "sheet-bar bg-body border-top pt-2 pb-2" }, [top, personForm, quick, saveButton]);
   app.appendChild(list);
+  if (config.services_url && configNode) {
+    app.appendChild(el("p", { className: "small mt-2 mb-3" },
+      [el("a", { href: config.services_url, text: T.services })]));
+  }
   app.appendChild(bar);
   if (fallback) { fallback.hidden = true; }
   app.hidden = false;

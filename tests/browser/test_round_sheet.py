@@ -348,6 +348,9 @@ def test_logout_clears_the_sheet_from_the_phone(new_page, make_user):
     session = night_round(educator)
     page = log_in(new_page(phone=True), educator)
     open_sheet(page, session)
+    # The round's services to no one in particular are one link away.
+    services = page.get_by_role("link", name=re.compile("^Prestations sans personne"))
+    expect(services).to_have_attribute("href", f"/terrain/sessions/{session.pk}/prestations/")
     page.get_by_role("button", name="Anonyme femme", exact=True).tap()
     # A long press on + counts on by itself (a box of 50 condoms without 50 taps).
     plus(row(page, 0), "Préservatif masculin").hover()
