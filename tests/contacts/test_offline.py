@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from contacts.models import Material
 from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,15 +59,12 @@ def test_the_sheet_gives_its_script_the_storage_key_and_the_login_span(client, e
     assert config["login_url"].endswith(
         f"?next={reverse('contacts:round-sheet', args=[session.pk])}"
     )
-    assert {m["slug"] for m in config["materials"]} == {
-        "male_condom",
-        "lubricant_gel",
-        "disinfectant_wipe",
-        "crack_pipe",
-        "crack_grid",
-        "foil",
-    }
-    assert "naloxone" in {m["slug"] for m in config["other_materials"]}
+    # The night round's usual materials on each row, every other one a tap away.
+    usual = {m.slug for m in Material.objects.filter(active=True) if m.usual_on("night_round")}
+    assert {m["slug"] for m in config["materials"]} == usual
+    assert {"male_condom", "crack_pipe", "syringe"} <= usual
+    others = {m["slug"] for m in config["other_materials"]}
+    assert "naloxone" in others and not others & usual
 
 
 def test_logout_clears_the_phone(client, educator):
