@@ -246,14 +246,14 @@ def _sheet_config(request, session, materials, channel) -> dict:
     }
 
 
-@never_cache
-@requires("contacts.log_anonymous")
-def session_material(request, pk):
+def _session_lines(request, pk, formset_class, *, title, saved, intro=""):
+    """A page of a session's own lines (material, services, sites), saved together and
+    refused when someone else saved the session meanwhile (what was typed is kept)."""
     session = access.get_session_for_user(request.user, pk)
-    formset = SessionMaterialFormSet(request.POST or None, instance=session)
+    formset = formset_class(request.POST or None, instance=session)
     edit = save_unless_changed(request, session, formset.is_valid(), formset.save)
     if edit.saved:
-        messages.success(request, _("Matériel hors contact enregistré."))
+        messages.success(request, saved)
         return redirect("contacts:session-detail", pk=session.pk)
     return render(
         request,
@@ -261,10 +261,23 @@ def session_material(request, pk):
         {
             "session": session,
             "formset": formset,
-            "title": _("Matériel hors contact"),
+            "title": title,
+            "intro": intro,
             "seen": edit.seen,
             "conflict": edit.conflict,
         },
+    )
+
+
+@never_cache
+@requires("contacts.log_anonymous")
+def session_material(request, pk):
+    return _session_lines(
+        request,
+        pk,
+        SessionMaterialFormSet,
+        title=_("Matériel hors contact"),
+        saved=_("Matériel hors contact enregistré."),
     )
 
 
@@ -272,48 +285,28 @@ def session_material(request, pk):
 @requires("contacts.log_anonymous")
 def session_services(request, pk):
     """Services of the session given to no one in particular: coffees, meals, showers."""
-    session = access.get_session_for_user(request.user, pk)
-    formset = SessionServiceFormSet(request.POST or None, instance=session)
-    edit = save_unless_changed(request, session, formset.is_valid(), formset.save)
-    if edit.saved:
-        messages.success(request, _("Prestations de la session enregistrées."))
-        return redirect("contacts:session-detail", pk=session.pk)
-    return render(
+    return _session_lines(
         request,
-        "contacts/session_lines.html",
-        {
-            "session": session,
-            "formset": formset,
-            "title": _("Prestations sans personne"),
-            "intro": _(
-                "Ce qui a été donné pendant la session sans contact noté : cafés, repas, "
-                "douches, colis..."
-            ),
-            "seen": edit.seen,
-            "conflict": edit.conflict,
-        },
+        pk,
+        SessionServiceFormSet,
+        title=_("Prestations sans personne"),
+        saved=_("Prestations de la session enregistrées."),
+        intro=_(
+            "Ce qui a été donné pendant la session sans contact noté : cafés, repas, "
+            "douches, colis..."
+        ),
     )
 
 
 @never_cache
 @requires("online.log")
 def session_sites(request, pk):
-    session = access.get_session_for_user(request.user, pk)
-    formset = OnlineRoundSiteFormSet(request.POST or None, instance=session)
-    edit = save_unless_changed(request, session, formset.is_valid(), formset.save)
-    if edit.saved:
-        messages.success(request, _("Sites visités enregistrés."))
-        return redirect("contacts:session-detail", pk=session.pk)
-    return render(
+    return _session_lines(
         request,
-        "contacts/session_lines.html",
-        {
-            "session": session,
-            "formset": formset,
-            "title": _("Sites d'annonces visités"),
-            "seen": edit.seen,
-            "conflict": edit.conflict,
-        },
+        pk,
+        OnlineRoundSiteFormSet,
+        title=_("Sites d'annonces visités"),
+        saved=_("Sites visités enregistrés."),
     )
 
 
