@@ -27,15 +27,20 @@ from contacts.models import (
     SessionMaterial,
     Theme,
 )
+from contacts.scope import contact_filters, session_zone, zone_field
 from entractes.lib.figures import (
+    OPEN,
     Figure,
     FigureSet,
     Listing,
+    Scope,
     Value,
+    among,
     compute_all,
     records_all,
     share,
 )
+from entractes.lib.period import Period
 
 ONLINE = Q(channel__kind__in=Channel.ONLINE)
 
@@ -51,14 +56,21 @@ def _slugs(model) -> list[str]:
     return list(model.objects.order_by("position", "slug").values_list("slug", flat=True))
 
 
-def _persons(year: int) -> FigureSet:
-    """Persons met in the year, with their age category at their first meeting of it."""
+# Persons are filtered through their meetings: met in a zone, by a team...
+MEETING_DIMENSIONS = ("zone", "kind", "team", "channel")
+
+
+def _persons(period: Period, scope: Scope = OPEN) -> FigureSet:
+    """Persons met in the period (within ``scope``: through the meetings that match
+    it), with their age category at their first meeting of the period."""
     social_contact = Contact.objects.filter(
-        person=OuterRef("pk"), day__year=year, channel__kind=Channel.Kind.SOCIAL_NETWORK
+        period.within("day"), person=OuterRef("pk"), channel__kind=Channel.Kind.SOCIAL_NETWORK
     )
+    for name, values in scope.active().items():
+        social_contact = social_contact.filter(contact_filters()[name](values))
     first_contact = Contact.objects.filter(person=OuterRef("pk")).order_by("day", "occurred_at")
-    base = Person.objects.filter(meetings.met_in(year)).annotate(
-        first_met=meetings.first_meeting(year),
+    base = Person.objects.filter(meetings.met_in(period, scope)).annotate(
+        first_met=meetings.first_meeting(period),
         first_met_ever=meetings.first_meeting(),
         on_social=Exists(social_contact),
         first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
@@ -82,12 +94,12 @@ def _persons(year: int) -> FigureSet:
         Figure("attendance.people_young_adults", cat(AgeCategory.YOUNG_ADULT)),
         Figure("caarud.people", drug),
         Figure("caarud.people_minors", drug & cat(AgeCategory.MINOR)),
-        Figure("caarud.new_people", drug & Q(first_met_ever__year=year)),
+        Figure("caarud.new_people", drug & period.within("first_met_ever")),
         Figure("social.people", social),
         Figure("social.people_minors", social & cat(AgeCategory.MINOR)),
         Figure(
             "digital.new_people_at_drop_in",
-            Q(first_channel_kind__in=Channel.ONLINE, first_drop_in__year=year),
+            Q(first_channel_kind__in=Channel.ONLINE) & period.within("first_drop_in"),
         ),
     ]
     figures += [Figure(f"caarud.gender.{g}", drug & Q(gender=g)) for g in Gender.values]
@@ -97,10 +109,11 @@ def _persons(year: int) -> FigureSet:
         tuple(figures),
         listing=PERSONS,
         lists_for={"caarud.share_of_people": "caarud.people"},
+        scoped_by=scope,
     )
 
 
-def _contacts(year: int, networks: list[str]) -> FigureSet:
+def _contacts(period: Period, networks: list[str]) -> FigureSet:
     figures = [
         Figure("attendance.contacts"),
         Figure("caarud.contacts", Q(caarud=True)),
@@ -109,10 +122,16 @@ def _contacts(year: int, networks: list[str]) -> FigureSet:
     figures += [Figure(f"services.{s}", Q(services__slug=s)) for s in _slugs(Service)]
     figures += [Figure(f"social.{n}.contacts", Q(channel__slug=n)) for n in networks]
     figures += [Figure(f"digital.themes.{t}", ONLINE & Q(themes__slug=t)) for t in _slugs(Theme)]
-    return FigureSet(Contact.objects.in_year(year), tuple(figures), listing=CONTACTS)
+    return FigureSet(
+        Contact.objects.filter(period.within("day")),
+        tuple(figures),
+        listing=CONTACTS,
+        filters=contact_filters(),
+        additive=True,
+    )
 
 
-def _material(year: int, materials: list[str]) -> list[FigureSet]:
+def _material(period: Period, materials: list[str]) -> list[FigureSet]:
     on_contacts = [
         Figure(f"rdr.material.{m}", Q(material__slug=m), "sum", "quantity") for m in materials
     ]
@@ -130,62 +149,83 @@ def _material(year: int, materials: list[str]) -> list[FigureSet]:
     return [
         FigureSet(
             # An archived contact's lines are withdrawn with it.
-            ContactMaterial.objects.filter(contact__day__year=year, contact__archived_at=None),
+            ContactMaterial.objects.filter(
+                period.within("contact__day"), contact__archived_at=None
+            ),
             tuple(on_contacts),
             listing=Listing(
                 lambda m: [m.contact.day, m.material, m.quantity], ("contact", "material")
             ),
+            filters=contact_filters("contact__"),
+            additive=True,
         ),
         FigureSet(
-            SessionMaterial.objects.filter(session__date__year=year),
+            SessionMaterial.objects.filter(period.within("session__date")),
             tuple(on_sessions),
             listing=Listing(
                 lambda m: [m.session.date, m.material, m.quantity], ("session", "material")
             ),
+            filters=SESSION_FILTERS,
+            additive=True,
         ),
     ]
 
 
-def _online_rounds(year: int) -> FigureSet:
+# The filters of records of a session (material handed out, sites visited).
+SESSION_FILTERS = {
+    "zone": session_zone("session"),
+    "kind": among("session__kind"),
+    "team": among("session__created_by"),
+}
+
+
+def _online_rounds(period: Period) -> FigureSet:
     return FigureSet(
-        OnlineRoundSite.objects.filter(session__date__year=year),
+        OnlineRoundSite.objects.filter(period.within("session__date")),
         (
             Figure("digital.messages_sent", Q(), "sum", "messages_sent"),
             Figure("digital.replies", Q(), "sum", "replies"),
         ),
         lists_for={"digital.reply_rate": "digital.messages_sent"},
+        filters=SESSION_FILTERS,
+        additive=True,
     )
 
 
-def _mediation(year: int) -> list[FigureSet]:
-    events = MediationEvent.objects.filter(date__year=year)
+def _mediation(period: Period) -> list[FigureSet]:
+    events = MediationEvent.objects.filter(period.within("date"))
+    filters = {"zone": zone_field("zone"), "team": among("author")}
     # Sums apart from the theme counts: the themes' join would repeat events.
     sums = [Figure("mediation.events")]
     sums += [Figure(f"mediation.contacts.{party}", Q(), "sum", party) for party, _label in PARTIES]
     themes = [Figure(f"mediation.themes.{t}", Q(themes__slug=t)) for t in _slugs(MediationTheme)]
-    return [FigureSet(events, tuple(sums)), FigureSet(events, tuple(themes))]
+    return [
+        FigureSet(events, tuple(sums), filters=filters, additive=True),
+        FigureSet(events, tuple(themes), filters=filters, additive=True),
+    ]
 
 
-def figure_sets(year: int) -> list[FigureSet]:
-    """Every declared figure of the app for a year."""
+def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
+    """Every declared figure of the app for a period (a year's number: that year)."""
+    period = Period.of(period)
     networks = list(
         Channel.objects.filter(kind=Channel.Kind.SOCIAL_NETWORK)
         .order_by("position")
         .values_list("slug", flat=True)
     )
     return [
-        _persons(year),
-        _contacts(year, networks),
-        *_material(year, _slugs(Material)),
-        _online_rounds(year),
-        *_mediation(year),
-        _follower_records(year, networks),
+        _persons(period, scope),
+        _contacts(period, networks),
+        *_material(period, _slugs(Material)),
+        _online_rounds(period),
+        *_mediation(period),
+        _follower_records(period, networks),
     ]
 
 
-def _followers(year: int) -> QuerySet:
-    """Social networks with the year's last follower snapshot (None without one)."""
-    last = FollowerSnapshot.objects.filter(channel=OuterRef("pk"), date__year=year).order_by(
+def _followers(period: Period) -> QuerySet:
+    """Social networks with the period's last follower snapshot (None without one)."""
+    last = FollowerSnapshot.objects.filter(period.within("date"), channel=OuterRef("pk")).order_by(
         "-date"
     )
     return Channel.objects.filter(kind=Channel.Kind.SOCIAL_NETWORK).annotate(
@@ -194,12 +234,12 @@ def _followers(year: int) -> QuerySet:
     )
 
 
-def _follower_records(year: int, networks: list[str]) -> FigureSet:
-    """The snapshot behind each network's followers (the year's last one); the values
+def _follower_records(period: Period, networks: list[str]) -> FigureSet:
+    """The snapshot behind each network's followers (the period's last one); the values
     themselves are read in ``figures``."""
     keys = [f"social.{network}.followers" for network in networks]
     return FigureSet(
-        FollowerSnapshot.objects.filter(pk__in=_followers(year).values("last_snapshot")),
+        FollowerSnapshot.objects.filter(pk__in=_followers(period).values("last_snapshot")),
         tuple(
             Figure(key, Q(channel__slug=network))
             for key, network in zip(keys, networks, strict=True)
@@ -209,19 +249,22 @@ def _follower_records(year: int, networks: list[str]) -> FigureSet:
     )
 
 
-def figures(year: int) -> dict[str, Value]:
-    """Every key of sections 1, 4 and 5 for a year, computed in a fixed number of queries."""
-    values: dict[str, Value] = dict(compute_all(figure_sets(year)))
+def figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
+    """Every key of sections 1, 4 and 5 for a period (a year's number: that year),
+    within ``scope``, computed in a fixed number of queries."""
+    period = Period.of(period)
+    values: dict[str, Value] = dict(compute_all(figure_sets(period, scope), scope))
     values["caarud.share_of_people"] = share(values["caarud.people"], values["attendance.people"])
     values["digital.reply_rate"] = share(values["digital.replies"], values["digital.messages_sent"])
-    for network in _followers(year):
-        values[f"social.{network.slug}.followers"] = network.last_followers
+    for network in _followers(period):
+        # A count of followers belongs to no zone, team or channel of contacts.
+        values[f"social.{network.slug}.followers"] = None if scope else network.last_followers
     return values
 
 
-def records(key: str, year: int) -> list[QuerySet]:
+def records(key: str, period: Period | int, scope: Scope = OPEN) -> list[QuerySet]:
     """The records behind a figure (persons, contacts, material lines, events...)."""
-    return records_all(figure_sets(year), key)
+    return records_all(figure_sets(period, scope), key, scope)
 
 
 def period_summary(start, end) -> dict[str, int]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.db.models import (
     Case,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -32,9 +33,12 @@ from django.db.models.functions import (
 )
 
 from contacts.models import age_category_q
+from entractes.lib.figures import OPEN, Scope
+from entractes.lib.period import Period
 from entractes.lib.personfile import Record
 
 _SOURCES: list[tuple[type[Model], str]] = []
+_FILTERS: dict[type[Model], dict] = {}
 
 
 def register(records: Iterable[Record]) -> None:
@@ -43,6 +47,7 @@ def register(records: Iterable[Record]) -> None:
         source = (record.model, record.meeting)
         if record.meeting and source not in _SOURCES:
             _SOURCES.append(source)
+            _FILTERS[record.model] = dict(record.meeting_filters)
 
 
 def meeting_sources() -> list[tuple[type[Model], str]]:
@@ -61,19 +66,30 @@ def _earliest(querysets_and_fields):
     return Least(*rotations)
 
 
-def _meetings(year: int | None = None, ref: str = "pk"):
-    """The meetings of the person ``OuterRef(ref)`` (in ``year`` if given), as
-    (queryset, date field) pairs: the one definition of being met in a year."""
+def _meetings(period: Period | int | None = None, ref: str = "pk", scope: Scope = OPEN):
+    """The meetings of the person ``OuterRef(ref)`` (in ``period`` if given, within
+    ``scope``), as (queryset, date field) pairs: the one definition of being met in a
+    period. A kind of record that cannot be filtered by a dimension of ``scope`` is
+    left out."""
     for model, date_field in meeting_sources():
+        filters = _FILTERS.get(model, {})
+        if any(name not in filters for name in scope.active()):
+            continue
         records = model._default_manager.filter(person=OuterRef(ref))
-        if year is not None:
-            records = records.filter(**{f"{date_field}__year": year})
+        if period is not None:
+            records = records.filter(Period.of(period).within(date_field))
+        for name, values in scope.active().items():
+            records = records.filter(filters[name](values))
         yield records, date_field
 
 
-def first_meeting(year: int | None = None):
-    """Expression: the day ``OuterRef('pk')`` was first met (in ``year`` if given)."""
-    return _earliest(_meetings(year))
+def first_meeting(period: Period | int | None = None, scope: Scope = OPEN):
+    """Expression: the day ``OuterRef('pk')`` was first met (in ``period`` if given,
+    within ``scope``)."""
+    found = list(_meetings(period, scope=scope))
+    if not found:
+        return Value(None, output_field=DateField())
+    return _earliest(found)
 
 
 def last_meeting(ref: str = "pk"):
@@ -88,9 +104,12 @@ def last_meeting(ref: str = "pk"):
     return Greatest(*rotations)
 
 
-def met_in(year: int):
-    """Expression: whether ``OuterRef('pk')`` was met in ``year`` (a filter of persons)."""
-    checks = [Exists(records) for records, _date_field in _meetings(year)]
+def met_in(period: Period | int, scope: Scope = OPEN):
+    """Expression: whether ``OuterRef('pk')`` was met in ``period`` (within ``scope``):
+    a filter of persons."""
+    checks = [Exists(records) for records, _date_field in _meetings(period, scope=scope)]
+    if not checks:
+        return Q(pk__in=[])
     combined = checks[0]
     for check in checks[1:]:
         combined = combined | check

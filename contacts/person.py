@@ -19,6 +19,7 @@ from contacts.models import (
     search_key,
     sound_key,
 )
+from contacts.scope import contact_filters
 from entractes.lib.personfile import ANONYMISED, Archive, Reads, Record, Section
 
 
@@ -62,6 +63,7 @@ RECORDS = [
         cleared={"note": "", "archive_reason": ANONYMISED},
         holds_person=True,
         meeting="day",
+        meeting_filters=contact_filters(),
         section=Section(
             gettext_lazy("Contacts"),
             _names(

@@ -6,7 +6,18 @@ from django.db.models import Q, QuerySet
 
 from contacts.figures import PERSONS
 from contacts.models import Person
-from entractes.lib.figures import Figure, FigureSet, Listing, Value, compute_all, records_all
+from entractes.lib.figures import (
+    OPEN,
+    Figure,
+    FigureSet,
+    Listing,
+    Scope,
+    Value,
+    among,
+    compute_all,
+    records_all,
+)
+from entractes.lib.period import Period
 from health.models import (
     Consultation,
     ConsultationAct,
@@ -24,8 +35,12 @@ def _lines() -> list[str]:
     return list(ServiceLine.objects.order_by("position", "slug").values_list("slug", flat=True))
 
 
-def figure_sets(year: int) -> list[FigureSet]:
-    """Every declared figure of the app for a year."""
+def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
+    """Every declared figure of the app for a period (a year's number: that year).
+    Health records are filtered by the staff who recorded them only."""
+    period = Period.of(period)
+    start, end = period.bounds
+    team = scope.team
     lines = _lines()
     nurse = Q(line__slug="nurse")
     drug = Q(person__uses_drugs=True)
@@ -45,18 +60,24 @@ def figure_sets(year: int) -> list[FigureSet]:
 
     # Persons seen by a line: in a consultation of it, or among a group session's
     # participants; each condition names its whole join, as the base's filter is an OR.
+    def in_consultation(**more) -> Q:
+        found = Q(
+            consultations__day__range=(start, end), consultations__archived_at__isnull=True, **more
+        )
+        return found & Q(consultations__author__in=team) if team else found
+
+    def in_group(**more) -> Q:
+        found = Q(health_sessions__date__range=(start, end), **more)
+        return found & Q(health_sessions__created_by__in=team) if team else found
+
     def seen(line: str) -> Q:
-        return Q(
-            consultations__day__year=year,
-            consultations__archived_at__isnull=True,
-            consultations__line__slug=line,
-        ) | Q(health_sessions__date__year=year, health_sessions__line__slug=line)
+        return in_consultation(consultations__line__slug=line) | in_group(
+            health_sessions__line__slug=line
+        )
 
     people = [Figure(f"health.{line}.people", seen(line)) for line in lines]
     people.append(Figure("health.nurse.people_drug_users", seen("nurse") & Q(uses_drugs=True)))
-    seen_in_year = Q(consultations__day__year=year, consultations__archived_at__isnull=True) | Q(
-        health_sessions__date__year=year
-    )
+    seen_in_period = in_consultation() | in_group()
     acts = [
         Figure("health.midwife.smears", Q(act__slug="cervical_smear")),
         Figure(
@@ -65,48 +86,57 @@ def figure_sets(year: int) -> list[FigureSet]:
     ]
     return [
         FigureSet(
-            HealthSession.objects.filter(date__year=year),
+            HealthSession.objects.filter(period.within("date")),
             (*sessions, *groups),
             listing=Listing(lambda s: [s.date, s.line], ("line",)),
             capability=CLINICAL,
+            filters={"team": among("created_by")},
+            additive=True,
         ),
         FigureSet(
-            Consultation.objects.in_year(year),
+            Consultation.objects.filter(period.within("day")),
             tuple(consultations),
             listing=Listing(lambda c: [c.day, c.line, c.person.code], ("line", "person")),
             capability=CLINICAL,
+            filters={"team": among("author")},
+            additive=True,
         ),
         FigureSet(
-            Person.all_objects.filter(seen_in_year),
+            Person.all_objects.filter(seen_in_period),
             tuple(people),
             listing=PERSONS,
             capability=CLINICAL,
+            scoped_by=Scope(team=team),
         ),
         FigureSet(
             # An archived consultation's acts are withdrawn with it.
             ConsultationAct.objects.filter(
-                consultation__day__year=year, consultation__archived_at=None
+                period.within("consultation__day"), consultation__archived_at=None
             ),
             tuple(acts),
             capability=CLINICAL,
+            filters={"team": among("consultation__author")},
+            additive=True,
         ),
         FigureSet(
-            Workshop.objects.filter(date__year=year),
+            Workshop.objects.filter(period.within("date")),
             (Figure("health.workshops"),),
             capability=CLINICAL,
+            filters={"team": among("created_by")},
+            additive=True,
         ),
     ]
 
 
-def figures(year: int) -> dict[str, Value]:
-    """Every key of section 2 for a year, in a fixed number of queries."""
-    return dict(compute_all(figure_sets(year)))
+def figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
+    """Every key of section 2 for a period, in a fixed number of queries."""
+    return dict(compute_all(figure_sets(period, scope), scope))
 
 
-def records(key: str, year: int) -> list[QuerySet]:
+def records(key: str, period: Period | int, scope: Scope = OPEN) -> list[QuerySet]:
     """The records behind a figure (consultations, acts, sessions, workshops, persons;
     a line's care sessions: its consultations and its group sessions)."""
-    return records_all(figure_sets(year), key)
+    return records_all(figure_sets(period, scope), key, scope)
 
 
 def period_summary(start, end) -> dict[str, int]:

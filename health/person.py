@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from entractes.lib.figures import among
 from entractes.lib.personfile import ANONYMISED, Archive, Reads, Record, Section
 from health import access
 from health.models import Consultation, ConsultationAct, HealthSession, Workshop
@@ -45,6 +46,7 @@ RECORDS = [
         cleared={"clinical_note": None, "shared_note": None, "archive_reason": ANONYMISED},
         holds_person=True,
         meeting="day",
+        meeting_filters={"team": among("author")},
         section=Section(
             gettext_lazy("Consultations du pôle santé"),
             (

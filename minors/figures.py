@@ -8,8 +8,6 @@ category for Y is taken at their first meeting of Y or, not met in Y, at the lat
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
@@ -17,8 +15,11 @@ from contacts import meetings
 from contacts.figures import PERSONS
 from contacts.models import AgeCategory, Person, Product, ProstitutionMode
 from entractes.lib.figures import (
+    OPEN,
     Figure,
     FigureSet,
+    Scope,
+    among,
     compute_all,
     records_all,
     share,
@@ -26,6 +27,7 @@ from entractes.lib.figures import (
 from entractes.lib.figures import (
     Value as FigureValue,
 )
+from entractes.lib.period import Period
 from minors.models import (
     AwarenessSession,
     EducationalMeasure,
@@ -47,9 +49,9 @@ TOBACCO = "tobacco"
 FILES = "minors.read_file"
 
 
-def _double_measures(year: int) -> Exists:
-    """Two measures of the person in force on one same day of the year."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+def _double_measures(period: Period) -> Exists:
+    """Two measures of the person in force on one same day of the period."""
+    first, last = period.bounds
     other = (
         EducationalMeasure.objects.annotate(end_or_last=Coalesce("end", Value(last)))
         .filter(
@@ -60,7 +62,7 @@ def _double_measures(year: int) -> Exists:
         .exclude(pk=OuterRef("pk"))
     )
     measures = (
-        EducationalMeasure.objects.overlapping(year)
+        EducationalMeasure.objects.overlapping(period)
         .filter(file__person=OuterRef("pk"))
         .annotate(
             window_start=Greatest("start", Value(first)),
@@ -70,15 +72,15 @@ def _double_measures(year: int) -> Exists:
     return Exists(measures.filter(Exists(other)))
 
 
-def _followed(year: int) -> QuerySet:
-    """Persons followed in the year, adults left out, with ``ref_day``: the day their
-    age category is taken on (first meeting of the year, or the file's opening)."""
-    first = datetime.date(year, 1, 1)
-    followed_files = MinorFile.objects.followed_in(year).filter(person=OuterRef("pk"))
+def _followed(period: Period) -> QuerySet:
+    """Persons followed in the period, adults left out, with ``ref_day``: the day their
+    age category is taken on (first meeting of the period, or the file's opening)."""
+    first = period.start
+    followed_files = MinorFile.objects.followed_in(period).filter(person=OuterRef("pk"))
     return (
         Person.objects.filter(Exists(followed_files))
         .annotate(
-            first_met=meetings.first_meeting(year),
+            first_met=meetings.first_meeting(period),
             opened=Subquery(followed_files.order_by("opened_on").values("opened_on")[:1]),
         )
         .annotate(ref_day=Coalesce("first_met", Greatest(Value(first), F("opened"))))
@@ -86,33 +88,35 @@ def _followed(year: int) -> QuerySet:
     )
 
 
-def _under_18(year: int) -> Q:
-    """Under 18 on at least one day of the year (the base of the runaway figures)."""
-    return Q(turns_18_on__gt=datetime.date(year, 1, 1))
+def _under_18(period: Period) -> Q:
+    """Under 18 on at least one day of the period (the base of the runaway figures)."""
+    return Q(turns_18_on__gt=period.start)
 
 
-def _runaways(year: int) -> QuerySet:
-    """Runaway episodes overlapping the year, on files followed in the year."""
-    return Runaway.objects.overlapping(year).filter(file__in=MinorFile.objects.followed_in(year))
+def _runaways(period: Period) -> QuerySet:
+    """Runaway episodes overlapping the period, on files followed in the period."""
+    return Runaway.objects.overlapping(period).filter(
+        file__in=MinorFile.objects.followed_in(period)
+    )
 
 
-def _persons(year: int) -> FigureSet:
-    followed_files = MinorFile.objects.followed_in(year).filter(person=OuterRef("pk"))
-    uses = ProductUse.objects.overlapping(year).filter(file__person=OuterRef("pk"))
+def _persons(period: Period) -> FigureSet:
+    followed_files = MinorFile.objects.followed_in(period).filter(person=OuterRef("pk"))
+    uses = ProductUse.objects.overlapping(period).filter(file__person=OuterRef("pk"))
     products = [
         slug
         for slug in Product.objects.order_by("position").values_list("slug", flat=True)
         if slug != TOBACCO
     ]
     base = (
-        _followed(year)
+        _followed(period)
         .annotate(
             age=meetings.age_number("ref_day"),
-            runaway=Exists(_runaways(year).filter(file__person=OuterRef("pk"))),
+            runaway=Exists(_runaways(period).filter(file__person=OuterRef("pk"))),
             any_measure=Exists(
-                EducationalMeasure.objects.overlapping(year).filter(file__person=OuterRef("pk"))
+                EducationalMeasure.objects.overlapping(period).filter(file__person=OuterRef("pk"))
             ),
-            double_measure=_double_measures(year),
+            double_measure=_double_measures(period),
             to_assess=Exists(followed_files.filter(to_assess=True)),
             consumer=Exists(uses.exclude(product__slug=TOBACCO)),
             tobacco=Exists(uses.filter(product__slug=TOBACCO)),
@@ -130,7 +134,7 @@ def _persons(year: int) -> FigureSet:
         return meetings.category_q(category, "ref_day")
 
     minor = cat(AgeCategory.MINOR)
-    under_18 = _under_18(year)
+    under_18 = _under_18(period)
     figures = [Figure("minors.people")]
     figures += [Figure(f"minors.people.{c}", cat(c)) for c in CATEGORIES]
     figures += [
@@ -166,23 +170,30 @@ def _persons(year: int) -> FigureSet:
     return FigureSet(base, tuple(figures), listing=PERSONS, capability=FILES)
 
 
-def figure_sets(year: int) -> list[FigureSet]:
-    last = datetime.date(year, 12, 31)
+# Training and prevention are filtered by the staff who recorded them; the minors'
+# follow-up (files open over a period) by nothing.
+TEAM = {"team": among("created_by")}
+
+
+def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
+    """Every declared figure of the app for a period (a year's number: that year)."""
+    period = Period.of(period)
+    last = period.end
     # Episodes, not persons: those of the persons in ``minors.runaways.base``.
-    runaways = _runaways(year).filter(
-        file__person__in=_followed(year).filter(_under_18(year)).values("pk")
+    runaways = _runaways(period).filter(
+        file__person__in=_followed(period).filter(_under_18(period)).values("pk")
     )
     housing = [Figure(f"minors.runaways.housed_by.{w}", Q(housed_by=w)) for w in HOUSED_BY]
     housing += [
         Figure(f"minors.runaways.housed_where.{w}", Q(housed_where=w)) for w in HOUSED_WHERE
     ]
-    trainings = TrainingCycle.objects.filter(start_date__year=year)
-    schools = SchoolSession.objects.filter(date__year=year)
+    trainings = TrainingCycle.objects.filter(period.within("start_date"))
+    schools = SchoolSession.objects.filter(period.within("date"))
     return [
-        _persons(year),
+        _persons(period),
         FigureSet(runaways, tuple(housing), capability=FILES),
         FigureSet(
-            ReceivedReport.objects.filter(received_on__year=year),
+            ReceivedReport.objects.filter(period.within("received_on")),
             (Figure("minors.reported_not_met", Q(linked_on__isnull=True) | Q(linked_on__gt=last)),),
             capability=FILES,
         ),
@@ -208,9 +219,14 @@ def figure_sets(year: int) -> list[FigureSet]:
                 ),
             ),
             unlisted=frozenset({"training.days"}),
+            filters=TEAM,
+            additive=True,
         ),
         FigureSet(
-            AwarenessSession.objects.filter(date__year=year), (Figure("awareness.sessions"),)
+            AwarenessSession.objects.filter(period.within("date")),
+            (Figure("awareness.sessions"),),
+            filters=TEAM,
+            additive=True,
         ),
         FigureSet(
             schools,
@@ -236,6 +252,8 @@ def figure_sets(year: int) -> list[FigureSet]:
                     F("interest") * F("pupils"),  # type: ignore[arg-type]
                 ),
             ),
+            filters=TEAM,
+            additive=True,
         ),
     ]
 
@@ -245,12 +263,13 @@ def _rate(points, weight) -> float | None:
     return share(points, (weight or 0) * 100)
 
 
-def figures(year: int) -> dict[str, FigureValue]:
-    """Every key of sections 6 and 7 for a year, in a fixed number of queries."""
-    raw = compute_all(figure_sets(year))
+def figures(period: Period | int, scope: Scope = OPEN) -> dict[str, FigureValue]:
+    """Every key of sections 6 and 7 for a period, in a fixed number of queries."""
+    raw = compute_all(figure_sets(period, scope), scope)
     values: dict[str, FigureValue] = {k: v for k, v in raw.items() if not k.startswith("_")}
     days = raw["training.days"]
-    values["training.days"] = int(days) if days == int(days) else float(days)
+    if days is not None:
+        values["training.days"] = int(days) if days == int(days) else float(days)
     values["training.trainees_departement_share"] = share(
         raw["_training.trainees_departement"], values["training.trainees"]
     )
@@ -266,5 +285,5 @@ def figures(year: int) -> dict[str, FigureValue]:
     return values
 
 
-def records(key: str, year: int) -> list[QuerySet]:
-    return records_all(figure_sets(year), key)
+def records(key: str, period: Period | int, scope: Scope = OPEN) -> list[QuerySet]:
+    return records_all(figure_sets(period, scope), key, scope)

@@ -5,25 +5,21 @@ Only the minors' team and the director read these records (``minors/access.py``)
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Partner, Person, Product
+from entractes.lib.period import Period as DateSpan
 
 
 class FileQuerySet(models.QuerySet):
-    def followed_in(self, year: int):
-        """Files open on at least one day of the year."""
-        return self.filter(opened_on__lte=datetime.date(year, 12, 31)).filter(
-            Q(closed_on__isnull=True) | Q(closed_on__gte=datetime.date(year, 1, 1))
-        )
+    def followed_in(self, period: DateSpan | int):
+        """Files open on at least one day of the period (a year's number: that year)."""
+        return self.filter(DateSpan.of(period).overlapped("opened_on", "closed_on"))
 
     def open(self):
         return self.filter(closed_on__isnull=True)
@@ -110,10 +106,9 @@ class Period(models.Model):
 
 
 class OverlapQuerySet(models.QuerySet):
-    def overlapping(self, year: int):
-        return self.filter(start__lte=datetime.date(year, 12, 31)).filter(
-            Q(end__isnull=True) | Q(end__gte=datetime.date(year, 1, 1))
-        )
+    def overlapping(self, period: DateSpan | int):
+        """Periods meeting the period (a year's number: that year) on at least one day."""
+        return self.filter(DateSpan.of(period).overlapped("start", "end"))
 
 
 class EducationalMeasure(Period):

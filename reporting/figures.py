@@ -4,6 +4,7 @@ previous year. Nothing is computed here but comparisons.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,8 @@ from django.core.cache import caches
 from contacts import figures as contact_figures
 from contacts.models import Contact
 from entractes import freshness
-from entractes.lib.figures import FigureSet, Value
+from entractes.lib.figures import OPEN, FigureSet, Scope, Value, additive_keys, refused_by
+from entractes.lib.period import Period
 from entractes.models import User
 from health import figures as health_figures
 from health.models import Consultation
@@ -38,11 +40,12 @@ SECTIONS = [
 ]
 
 
-def all_figures(year: int) -> dict[str, Value]:
-    """Every key of the specification for a year, sorted."""
+def all_figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
+    """Every key of the specification for a period (a year's number: that calendar
+    year), within ``scope`` (a key that cannot be filtered so is None), sorted."""
     values: dict[str, Value] = {}
     for module in SOURCES:
-        values.update(module.figures(year))
+        values.update(module.figures(period, scope))
     return dict(sorted(values.items()))
 
 
@@ -52,20 +55,48 @@ def figure_keys(year: int) -> set[str]:
     return set(kept_figures(year))
 
 
-def figure_sets(year: int) -> list[FigureSet]:
-    """Every figure set of every app for a year."""
-    return [figure_set for module in SOURCES for figure_set in module.figure_sets(year)]
+def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
+    """Every figure set of every app for a period (a year's number: that year)."""
+    return [figure_set for module in SOURCES for figure_set in module.figure_sets(period, scope)]
 
 
-def declaring(key: str, year: int) -> list[FigureSet]:
+def declaring(key: str, period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     """The sets that hold the records behind a key (several for a sum of parts)."""
-    return [figure_set for figure_set in figure_sets(year) if figure_set.declares(key)]
+    return [figure_set for figure_set in figure_sets(period, scope) if figure_set.declares(key)]
 
 
-def listable_keys(year: int, user: User | None = None) -> set[str]:
+def unfilterable(period: Period | int, scope: Scope) -> dict[str, list[str]]:
+    """The keys that cannot be filtered by some dimension of ``scope``, with those
+    dimensions (derived figures follow the figures they are made of)."""
+    refused = refused_by(figure_sets(period, scope), scope)
+    for derived, parts in DERIVED.items():
+        names = [name for part in parts for name in refused.get(part, [])]
+        if names:
+            refused[derived] = list(dict.fromkeys(names))
+    return refused
+
+
+# Figures computed from others (shares and rates): filtered as the figures they use.
+DERIVED = {
+    "caarud.share_of_people": ("caarud.people", "attendance.people"),
+    "digital.reply_rate": ("digital.replies", "digital.messages_sent"),
+    "training.trainees_departement_share": ("training.trainees",),
+    "training.satisfaction": ("training.trainees",),
+    "schools.satisfaction": ("schools.pupils",),
+    "schools.interest": ("schools.pupils",),
+}
+
+
+def summable_keys(period: Period | int) -> set[str]:
+    """The keys whose value over a period is the sum of their values over its parts
+    (counts of dated records and sums of quantities; never persons)."""
+    return additive_keys(figure_sets(period))
+
+
+def listable_keys(period: Period | int, user: User | None = None, scope: Scope = OPEN) -> set[str]:
     """The keys whose records are offered as a list; to ``user`` if given, only those
     whose every declaring set they may list (no link leads to a refusal)."""
-    sets = figure_sets(year)
+    sets = figure_sets(period, scope)
     keys = {
         figure.key
         for figure_set in sets
@@ -73,14 +104,31 @@ def listable_keys(year: int, user: User | None = None) -> set[str]:
         if figure_set.listable(figure.key)
     }
     if user is None:
-        return keys
+        return {key for key in keys if not any(s.declares(key) and s.refused(scope) for s in sets)}
     refused = [s for s in sets if s.capability and not user.has_capability(s.capability)]
+    refused += [s for s in sets if s.refused(scope)]
     return {key for key in keys if not any(s.declares(key) for s in refused)}
 
 
-def has_records(year: int) -> bool:
-    """Whether the app holds records of that year (then computed values win)."""
-    return Contact.objects.in_year(year).exists() or Consultation.objects.in_year(year).exists()
+def has_records(period: Period | int) -> bool:
+    """Whether the app holds records of that period (a year's number: that year; then
+    computed values win over reference figures)."""
+    period = Period.of(period)
+    return (
+        Contact.objects.filter(period.within("day")).exists()
+        or Consultation.objects.filter(period.within("day")).exists()
+    )
+
+
+def last_year_with_records(today: datetime.date) -> int | None:
+    """The latest year up to ``today``'s with records, None without any."""
+    last = (
+        Contact.objects.filter(day__lte=today)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    return last.year if last else None
 
 
 def reference_values(year: int) -> dict[str, Value]:
@@ -89,15 +137,16 @@ def reference_values(year: int) -> dict[str, Value]:
     return {ref.key: ref.number for ref in ReferenceFigure.objects.filter(year=year)}
 
 
-def kept_figures(year: int) -> dict[str, Value]:
-    """``all_figures(year)``, kept in the figures cache under the tokens of the records
-    they were computed from (see entractes.freshness): never older than the records. For
-    the pages; the report, the checks and the exports compute afresh."""
+def kept_figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
+    """``all_figures(period, scope)``, kept in the figures cache under the tokens of the
+    records they were computed from (see entractes.freshness): never older than the
+    records. For the pages; the report, the checks and the exports compute afresh."""
+    period = Period.of(period)
     cache = caches["figures"]
-    key = f"all_figures:{year}:{freshness.state_of(year)}"
+    key = f"all_figures:{period}:{scope.cache_key()}:{freshness.state_of(period.end.year)}"
     values = cache.get(key)
     if values is None:
-        values = all_figures(year)
+        values = all_figures(period, scope)
         cache.set(key, values)
     return values
 
@@ -108,6 +157,17 @@ def previous_values(year: int, *, kept: bool = False) -> tuple[dict[str, Value],
     if has_records(year - 1):
         return (kept_figures if kept else all_figures)(year - 1), "computed"
     return reference_values(year - 1), "reference"
+
+
+def compared_with(before: Period, scope: Scope = OPEN) -> tuple[dict[str, Value], str]:
+    """The figures a period is compared with: those of ``before`` (computed, kept),
+    or for a whole year without records and no filter, its reference figures; else
+    none (``"none"``)."""
+    if has_records(before):
+        return kept_figures(before, scope), "computed"
+    if before.is_year and not scope:
+        return reference_values(before.year), "reference"
+    return {}, "none"
 
 
 @dataclass(frozen=True)
@@ -127,22 +187,26 @@ def change(value: Value, previous: Value) -> float | None:
 
 
 def compared(
-    year: int,
+    year: int | Period,
     values: dict[str, Value] | None = None,
     *,
     previous: dict[str, Value] | None = None,
     kept: bool = False,
     user: User | None = None,
+    scope: Scope = OPEN,
 ) -> list[tuple[str, str, list[Row]]]:
-    """The year's figures by section, each beside the previous year (computed or reference
-    figures, see previous_values, unless given) and the change in %, with each key's
-    description (see reporting.descriptions)."""
+    """The year's (or period's) figures by section, each beside the previous year
+    (computed or reference figures, see previous_values, unless given) and the change
+    in %, with each key's description (see reporting.descriptions)."""
     from reporting.descriptions import all_descriptions  # it reads SECTIONS from here
 
-    values = values if values is not None else all_figures(year)
+    values = values if values is not None else all_figures(year, scope)
     if previous is None:
-        previous, _source = previous_values(year, kept=kept)
-    listable = listable_keys(year, user)
+        if isinstance(year, Period):
+            previous, _source = compared_with(year.year_before(), scope)
+        else:
+            previous, _source = previous_values(year, kept=kept)
+    listable = listable_keys(year, user, scope)
     described = all_descriptions()
     sections = []
     for slug, title, prefixes in SECTIONS:

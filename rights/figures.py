@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from entractes.lib.figures import Figure, FigureSet, Listing, Value, compute_all, records_all
+from entractes.lib.figures import (
+    OPEN,
+    Figure,
+    FigureSet,
+    Listing,
+    Scope,
+    Value,
+    among,
+    compute_all,
+    records_all,
+)
+from entractes.lib.period import Period
 from rights.models import FINAL_FAVOURABLE, Procedure, ProcedureTheme, PSPFile
 
 PROCEDURES = Listing(
@@ -16,8 +27,13 @@ PSP_FILES = Listing(
 )
 
 
-def figure_sets(year: int) -> list[FigureSet]:
-    """Every declared figure of the app for a year."""
+# Procedures and PSP files are filtered by the staff who recorded them only.
+TEAM = {"team": among("created_by")}
+
+
+def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
+    """Every declared figure of the app for a period (a year's number: that year)."""
+    period = Period.of(period)
     themes = list(
         ProcedureTheme.objects.order_by("position", "slug").values_list("slug", flat=True)
     )
@@ -34,21 +50,33 @@ def figure_sets(year: int) -> list[FigureSet]:
     )
     return [
         FigureSet(
-            Procedure.objects.filter(opened_on__year=year), tuple(opened), listing=PROCEDURES
+            Procedure.objects.filter(period.within("opened_on")),
+            tuple(opened),
+            listing=PROCEDURES,
+            filters=TEAM,
+            additive=True,
         ),
         FigureSet(
-            Procedure.objects.filter(status=Procedure.Status.COMPLETED, status_on__year=year),
+            Procedure.objects.filter(period.within("status_on"), status=Procedure.Status.COMPLETED),
             tuple(completed),
             listing=PROCEDURES,
+            filters=TEAM,
+            additive=True,
         ),
-        FigureSet(PSPFile.objects.filter(filed_on__year=year), psp, listing=PSP_FILES),
+        FigureSet(
+            PSPFile.objects.filter(period.within("filed_on")),
+            psp,
+            listing=PSP_FILES,
+            filters=TEAM,
+            additive=True,
+        ),
     ]
 
 
-def figures(year: int) -> dict[str, Value]:
-    """Every key of section 3 for a year, in a fixed number of queries."""
-    return dict(compute_all(figure_sets(year)))
+def figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
+    """Every key of section 3 for a period, in a fixed number of queries."""
+    return dict(compute_all(figure_sets(period, scope), scope))
 
 
-def records(key: str, year: int) -> list[QuerySet]:
-    return records_all(figure_sets(year), key)
+def records(key: str, period: Period | int, scope: Scope = OPEN) -> list[QuerySet]:
+    return records_all(figure_sets(period, scope), key, scope)

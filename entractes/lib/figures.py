@@ -14,6 +14,13 @@ A set also declares its drill-down: how its records are shown (``listing``, and
 list them (``capability``), the keys whose records are not offered as a list
 (``unlisted``), and keys computed elsewhere that list the records of one of its figures
 (``lists_for``).
+
+Figures are computed for a period (``entractes.lib.period``) and may be narrowed by a
+``Scope``: zones, session kinds, the staff who recorded, channels. Each set declares
+the filters its records allow (``filters``); a set asked for a filter it does not
+declare gives no value (``None``) rather than an unfiltered one. A set whose records
+each fall on one day of one period (``additive``) gives, for a year, the sum of its
+values for the year's quarters.
 """
 
 from __future__ import annotations
@@ -25,6 +32,42 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 Value = int | float | None
+# A filter: the records of a set matching the chosen values of one dimension.
+Filter = Callable[[tuple], Q]
+
+# The dimensions figures may be filtered by, in the order of the page.
+DIMENSIONS = ("zone", "kind", "team", "channel")
+# The value of the "zone" dimension for records of no zone (drop-in, online, post...).
+NO_ZONE = "-"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Chosen values per dimension; an empty tuple leaves the dimension open."""
+
+    zone: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    team: tuple[int, ...] = ()
+    channel: tuple[str, ...] = ()
+
+    def active(self) -> dict[str, tuple]:
+        return {name: getattr(self, name) for name in DIMENSIONS if getattr(self, name)}
+
+    def __bool__(self) -> bool:
+        return bool(self.active())
+
+    def cache_key(self) -> str:
+        return ";".join(
+            f"{name}={','.join(map(str, sorted(values)))}" for name, values in self.active().items()
+        )
+
+
+OPEN = Scope()
+
+
+def among(path: str) -> Filter:
+    """A filter on a field (or a lookup path) holding one of the chosen values."""
+    return lambda values: Q(**{f"{path}__in": values})
 
 
 @dataclass(frozen=True)
@@ -87,13 +130,43 @@ class FigureSet:
     unlisted: frozenset[str] = frozenset()
     lists_for: Mapping[str, str] = field(default_factory=dict)
     records_only: bool = False
+    filters: Mapping[str, Filter] = field(default_factory=dict)
+    # The dimensions the base was built for already (a set of persons met within a
+    # scope, say); asked for another scope, such a set refuses them.
+    scoped_by: Scope = OPEN
+    additive: bool = False
 
-    def compute(self) -> dict[str, int]:
-        """Every value of the set in one query."""
+    def refused(self, scope: Scope = OPEN) -> list[str]:
+        """The dimensions of ``scope`` the set's records cannot be filtered by."""
+        built = self.scoped_by.active()
+        return [
+            name
+            for name, values in scope.active().items()
+            if name not in self.filters and built.get(name) != values
+        ]
+
+    def scoped(self, scope: Scope = OPEN) -> QuerySet | None:
+        """The base narrowed to ``scope``; None when the set cannot be filtered so."""
+        if self.refused(scope):
+            return None
+        base = self.base
+        built = self.scoped_by.active()
+        assert all(scope.active().get(name) == values for name, values in built.items())
+        for name, values in scope.active().items():
+            if built.get(name) != values:
+                base = base.filter(self.filters[name](values))
+        return base
+
+    def compute(self, scope: Scope = OPEN) -> dict[str, Value]:
+        """Every value of the set in one query (``None`` each when ``scope`` asks for a
+        filter the set does not allow)."""
         if not self.figures or self.records_only:
             return {}
+        base = self.scoped(scope)
+        if base is None:
+            return {figure.key: None for figure in self.figures}
         aliases = {f"v{index}": figure for index, figure in enumerate(self.figures)}
-        row = self.base.aggregate(**{alias: f.aggregate() for alias, f in aliases.items()})
+        row = base.aggregate(**{alias: f.aggregate() for alias, f in aliases.items()})
         return {figure.key: row[alias] or 0 for alias, figure in aliases.items()}
 
     def get(self, key: str) -> Figure | None:
@@ -107,24 +180,27 @@ class FigureSet:
         """Whether the records behind ``key`` are offered as a list."""
         return self.get(key) is not None and key not in self.unlisted
 
-    def records(self, key: str) -> QuerySet:
+    def records(self, key: str, scope: Scope = OPEN) -> QuerySet:
         """The records behind one value (for ``distinct``, the distinct ``field`` values)."""
         figure = self.get(self.lists_for.get(key, key))
         if figure is None:
             raise KeyError(key)
-        matching = self.base.filter(figure.where)
+        base = self.scoped(scope)
+        if base is None:
+            base = self.base.none()
+        matching = base.filter(figure.where)
         if figure.measure == "distinct":
             return matching.values_list(figure.field, flat=True).distinct()
         return matching.distinct()
 
-    def rows(self, key: str, limit: int = 2000) -> list[list]:
+    def rows(self, key: str, limit: int = 2000, scope: Scope = OPEN) -> list[list]:
         """The drill-down rows of the records behind ``key``."""
-        return [cells for _record, cells in self.listed(key, limit)]
+        return [cells for _record, cells in self.listed(key, limit, scope)]
 
-    def listed(self, key: str, limit: int = 2000) -> list[tuple[Any, list]]:
+    def listed(self, key: str, limit: int = 2000, scope: Scope = OPEN) -> list[tuple[Any, list]]:
         """The records behind ``key`` (for ``distinct``, the related records), each
         with its drill-down row."""
-        records = self.records(key)  # KeyError for a key the set does not declare
+        records = self.records(key, scope)  # KeyError for a key the set does not declare
         figure = self.get(self.lists_for.get(key, key))
         assert figure is not None
         if figure.measure == "distinct":
@@ -134,25 +210,60 @@ class FigureSet:
         return self.listing.listed(records, limit)
 
 
-def compute_all(sets: Iterable[FigureSet]) -> dict[str, int]:
-    """Every value of every set; a key found in several sets is the sum of its parts."""
-    values: dict[str, int] = {}
+def compute_all(sets: Iterable[FigureSet], scope: Scope = OPEN) -> dict[str, Value]:
+    """Every value of every set; a key found in several sets is the sum of its parts
+    (``None`` when a part cannot be filtered by ``scope``)."""
+    values: dict[str, Value] = {}
     for figure_set in sets:
-        for key, value in figure_set.compute().items():
-            values[key] = values.get(key, 0) + value
+        for key, value in figure_set.compute(scope).items():
+            if key not in values:
+                values[key] = value
+            else:
+                before = values[key]
+                values[key] = None if before is None or value is None else before + value
     return values
 
 
-def records_all(sets: Iterable[FigureSet], key: str) -> list[QuerySet]:
+def records_all(sets: Iterable[FigureSet], key: str, scope: Scope = OPEN) -> list[QuerySet]:
     """The records behind a key, one queryset per set that declares it."""
-    found = [figure_set.records(key) for figure_set in sets if figure_set.declares(key)]
+    found = [figure_set.records(key, scope) for figure_set in sets if figure_set.declares(key)]
     if not found:
         raise KeyError(key)
     return found
 
 
+def refused_by(sets: Iterable[FigureSet], scope: Scope) -> dict[str, list[str]]:
+    """For each key some set of which cannot be filtered by ``scope``, those dimensions."""
+    refused: dict[str, list[str]] = {}
+    for figure_set in sets:
+        names = figure_set.refused(scope)
+        if not names:
+            continue
+        for figure in figure_set.figures:
+            found = refused.setdefault(figure.key, [])
+            found += [name for name in names if name not in found]
+    return refused
+
+
+def additive_keys(sets: Iterable[FigureSet]) -> set[str]:
+    """The keys every declaring set of which is additive and counts records or sums
+    a quantity: a year's value is the sum of its quarters'."""
+    additive: set[str] = set()
+    excluded: set[str] = set()
+    for figure_set in sets:
+        for figure in figure_set.figures:
+            if figure_set.records_only:
+                excluded.add(figure.key)
+            elif figure_set.additive and figure.measure in ("count", "sum"):
+                additive.add(figure.key)
+            else:
+                excluded.add(figure.key)
+    return additive - excluded
+
+
 def share(numerator: Value, denominator: Value) -> float | None:
-    """A share rounded to 3 places, ``None`` for a zero denominator."""
-    if not denominator:
+    """A share rounded to 3 places, ``None`` for a zero or unknown denominator or an
+    unknown numerator."""
+    if not denominator or numerator is None:
         return None
     return round((numerator or 0) / denominator, 3)

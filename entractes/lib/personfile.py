@@ -73,6 +73,9 @@ class Record:
     holds_person: bool = False
     # The record's date field on which the person counts as met (contacts.meetings).
     meeting: str | None = None
+    # How the figures' filters (entractes.lib.figures.DIMENSIONS) apply to the record as
+    # a meeting: a meeting source without a chosen dimension does not count under it.
+    meeting_filters: dict[str, Any] = field(default_factory=dict)
     # Its section of the right-of-access document (None: not listed there).
     section: Section | None = None
 

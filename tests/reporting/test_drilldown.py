@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from contacts import figures as contact_figures
+from entractes.lib.figures import OPEN
 from entractes.models import AccessLogEntry
 from entractes.permissions import CAPABILITIES
 from reporting import figures
@@ -39,8 +40,11 @@ def test_a_set_declaring_a_capability_is_refused_to_a_role_without_it(
 
     declared = contact_figures.figure_sets
 
-    def needing_clinical(year):
-        return [dataclasses.replace(s, capability="health.read_clinical") for s in declared(year)]
+    def needing_clinical(period, scope=OPEN):
+        return [
+            dataclasses.replace(s, capability="health.read_clinical")
+            for s in declared(period, scope)
+        ]
 
     monkeypatch.setattr(contact_figures, "figure_sets", needing_clinical)
     assert not director.has_capability("health.read_clinical")
