@@ -201,7 +201,11 @@ def titled_charts(values: dict[str, Value]) -> dict[str, Titled]:
     }
 
 
-def monthly_contacts(months: list[tuple[str, int]], previous: list[tuple[str, int]]) -> str:
+def monthly_contacts(
+    months: list[tuple[str, int]],
+    previous: list[tuple[str, int]],
+    years: tuple[int, int] | None = None,
+) -> str:
     chart = pygal.Bar(
         width=760,
         height=300,
@@ -210,6 +214,7 @@ def monthly_contacts(months: list[tuple[str, int]], previous: list[tuple[str, in
         **{**COMMON, "print_values": False},
     )
     chart.x_labels = [label for label, _count in months]
-    chart.add(_("Année en cours"), [count for _label, count in months])
-    chart.add(_("Année précédente"), [count for _label, count in previous])
+    now, before = (str(y) for y in years) if years else (_("Année en cours"), _("Année précédente"))
+    chart.add(now, [count for _label, count in months])
+    chart.add(before, [count for _label, count in previous])
     return _data_uri(chart)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from contacts import access as contact_access
 from contacts.models import Contact, Person
 from entractes.lib.exports import to_csv
-from entractes.lib.figures import FigureSet
+from entractes.lib.figures import OPEN, FigureSet, Scope
 from entractes.models import User
 from entractes.permissions import AUTHENTICATED, PUBLIC
 from health import access as health_access
@@ -127,24 +127,26 @@ def title(figure_set: FigureSet) -> str:
     return str(figure_set.base.model._meta.verbose_name_plural)
 
 
-def lists(sets: Iterable[FigureSet], key: str, user: User) -> list[DrillList]:
+def lists(sets: Iterable[FigureSet], key: str, user: User, scope: Scope = OPEN) -> list[DrillList]:
     """The drill-down lists of a key, one per declaring set."""
     found = []
     for figure_set in sets:
-        listed = figure_set.listed(key, PAGE_LIMIT)
+        listed = figure_set.listed(key, PAGE_LIMIT, scope)
         target = target_of(listed)
         total = len(listed)
         if total == PAGE_LIMIT:
-            total = figure_set.records(key).count()
+            total = figure_set.records(key, scope).count()
         found.append(
             DrillList(title(figure_set), linked(listed, user), target.cell if target else 0, total)
         )
     return found
 
 
-def as_csv(sets: Iterable[FigureSet], key: str) -> str:
+def as_csv(sets: Iterable[FigureSet], key: str, scope: Scope = OPEN) -> str:
     """The lists behind a key as one CSV: the list's title, then the row's cells."""
-    rows = [[title(s), *cells] for s in sets for _record, cells in s.listed(key, EXPORT_LIMIT)]
+    rows = [
+        [title(s), *cells] for s in sets for _record, cells in s.listed(key, EXPORT_LIMIT, scope)
+    ]
     width = max((len(row) for row in rows), default=1) - 1
     header = [_("Liste"), *(_("Colonne %(n)s") % {"n": n} for n in range(1, width + 1))]
     return to_csv(header, rows)

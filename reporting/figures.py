@@ -90,7 +90,7 @@ DERIVED = {
 def summable_keys(period: Period | int) -> set[str]:
     """The keys whose value over a period is the sum of their values over its parts
     (counts of dated records and sums of quantities; never persons)."""
-    return additive_keys(figure_sets(period))
+    return {key for key in additive_keys(figure_sets(period)) if not key.startswith("_")}
 
 
 def listable_keys(period: Period | int, user: User | None = None, scope: Scope = OPEN) -> set[str]:
@@ -178,6 +178,8 @@ class Row:
     change: float | None
     listable: bool
     description: Description | None = None
+    # The chosen filters this figure cannot be filtered by (its value is then None).
+    refused: tuple[str, ...] = ()
 
 
 def change(value: Value, previous: Value) -> float | None:
@@ -194,6 +196,7 @@ def compared(
     kept: bool = False,
     user: User | None = None,
     scope: Scope = OPEN,
+    refused: dict[str, list[str]] | None = None,
 ) -> list[tuple[str, str, list[Row]]]:
     """The year's (or period's) figures by section, each beside the previous year
     (computed or reference figures, see previous_values, unless given) and the change
@@ -218,6 +221,7 @@ def compared(
                 change(value, previous.get(key)),
                 key in listable,
                 described.get(key),
+                tuple((refused or {}).get(key, ())),
             )
             for key, value in values.items()
             if key.startswith(prefixes)

@@ -3,23 +3,25 @@ narrative, PDF generation and publication."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_AP
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts import figures as contact_figures
-from contacts.models import years_before
 from entractes.concurrency import fingerprint, save_unless_changed
 from entractes.models import AccessLogEntry
 from entractes.permissions import requires
 from health import figures as health_figures
-from reporting import charts, checks, descriptions, figures, services
+from reporting import charts, checks, descriptions, figures, periods, services
 from reporting import drilldown as drill
 from reporting.forms import (
     AcceptForm,
@@ -51,17 +53,18 @@ def _year(value) -> int:
 @never_cache
 @requires("reporting.view")
 def dashboard(request):
-    """The year to date against the same period of the previous year, and contacts by month."""
+    """A period (the year to date unless chosen) against the same days a year before
+    (or the period just before), and contacts by month."""
     today = timezone.localdate()
-    start = today.replace(month=1, day=1)
-    last_start, last_today = start.replace(year=start.year - 1), years_before(today, 1)
+    choice = periods.chosen(request.GET, today)
+    period, before = choice.period, choice.before
     current = {
-        **contact_figures.period_summary(start, today),
-        **health_figures.period_summary(start, today),
+        **contact_figures.period_summary(*period.bounds),
+        **health_figures.period_summary(*period.bounds),
     }
     previous = {
-        **contact_figures.period_summary(last_start, last_today),
-        **health_figures.period_summary(last_start, last_today),
+        **contact_figures.period_summary(*before.bounds),
+        **health_figures.period_summary(*before.bounds),
     }
     labels = {
         "contacts": _("Contacts"),
@@ -73,49 +76,57 @@ def dashboard(request):
         (labels[k], current[k], previous[k], figures.change(current[k], previous[k]))
         for k in labels
     ]
-    months = [
-        "janv.",
-        "févr.",
-        "mars",
-        "avr.",
-        "mai",
-        "juin",
-        "juil.",
-        "août",
-        "sept.",
-        "oct.",
-        "nov.",
-        "déc.",
-    ]
+    year = period.end.year
+    months = [str(MONTHS_AP[number]) for number in range(1, 13)]
     chart = charts.monthly_contacts(
-        list(zip(months, contact_figures.contacts_by_month(today.year), strict=True)),
-        list(zip(months, contact_figures.contacts_by_month(today.year - 1), strict=True)),
+        list(zip(months, contact_figures.contacts_by_month(year), strict=True)),
+        list(zip(months, contact_figures.contacts_by_month(year - 1), strict=True)),
+        years=(year, year - 1),
     )
     return render(
-        request, "reporting/dashboard.html", {"rows": rows, "chart": chart, "today": today}
+        request,
+        "reporting/dashboard.html",
+        {
+            "rows": rows,
+            "chart": chart,
+            "today": today,
+            "choice": choice,
+            "period_label": periods.label(period),
+            "previous_label": periods.label(before),
+            "report_year": min(year, today.year - 1),
+        },
     )
 
 
 @never_cache
 @requires("reporting.view")
 def figures_page(request):
-    year = _year(request.GET.get("year"))
+    """The figures of a period (the year to date or the last year with records unless
+    chosen) beside those it is compared with, within the chosen filters; a calendar
+    year unfiltered is the report's year, with its publication and exports."""
+    choice = periods.chosen(request.GET, timezone.localdate())
     query = request.GET.get("q", "").strip()[:100]
-    values = figures.kept_figures(year)
-    publication = Publication.objects.filter(year=year).first()
-    sections = figures.compared(year, values, kept=True, user=request.user)
-    changes = services.changes_since(publication) if publication else []
-    if query:
-        sections = _matching(sections, query)
-    return render(
-        request,
-        "reporting/figures.html",
-        {
+    period, scope = choice.period, choice.scope
+    values = figures.kept_figures(period, scope)
+    context = {
+        "choice": choice,
+        "period_label": periods.label(period),
+        "previous_label": periods.label(choice.before),
+        "scope_labels": periods.scope_labels(choice),
+        "q": query,
+        "can_drill": request.user.has_capability("reporting.drilldown"),
+        "years": range(timezone.localdate().year, 2015, -1),
+        "section_notes": {},
+        "refused_count": 0,
+    }
+    if choice.year_mode:
+        year = period.year
+        publication = Publication.objects.filter(year=year).first()
+        sections = figures.compared(year, values, kept=True, user=request.user)
+        changes = services.changes_since(publication) if publication else []
+        context |= {
             "year": year,
-            "q": query,
-            "sections": sections,
-            "found": sum(len(rows) for _slug, _title, rows in sections),
-            "charts": [] if query else charts.page_charts(values),
+            "drill_query": _drill_query(choice),
             # Where the previous year comes from (as previous_values() decides), without
             # computing all its figures a second time: compared() has already done it.
             "previous_source": "computed" if figures.has_records(year - 1) else "reference",
@@ -123,10 +134,41 @@ def figures_page(request):
             "changes": changes,
             "labels": descriptions.labels(key for key, _before, _now in changes),
             "publications": Publication.objects.filter(year=year),
-            "years": range(timezone.localdate().year, 2015, -1),
-            "can_drill": request.user.has_capability("reporting.drilldown"),
-        },
-    )
+        }
+    else:
+        previous, source = figures.compared_with(choice.before, scope)
+        refused = figures.unfilterable(period, scope)
+        names = periods.DIMENSION_LABELS
+        sections = figures.compared(
+            period,
+            values,
+            previous=previous,
+            user=request.user,
+            scope=scope,
+            refused={key: [str(names[n]) for n in dims] for key, dims in refused.items()},
+        )
+        # A section none of whose figures can be filtered so is said once, without rows.
+        section_notes = {}
+        for index, (slug, title, rows) in enumerate(sections):
+            if rows and all(row.refused for row in rows):
+                names = sorted({name for row in rows for name in row.refused})
+                section_notes[slug] = ", ".join(names)
+                sections[index] = (slug, title, [])
+        context |= {
+            "section_notes": section_notes,
+            "year": period.end.year,
+            "drill_query": choice.query(),
+            "previous_source": source,
+            "refused_count": len(refused),
+        }
+    if query:
+        sections = _matching(sections, query)
+    context |= {
+        "sections": sections,
+        "found": sum(len(rows) for _slug, _title, rows in sections),
+        "charts": [] if query or not choice.year_mode else charts.page_charts(values),
+    }
+    return render(request, "reporting/figures.html", context)
 
 
 def _matching(sections, query: str):
@@ -142,11 +184,14 @@ def _matching(sections, query: str):
     return [section for section in found if section[2]]
 
 
-def _drilled(request) -> tuple[int, str, list, dict]:
-    """The year, key and declaring sets of a drill-down the user may open (a refusal
-    is logged), and the year's values."""
-    year, key = _year(request.GET.get("year")), request.GET.get("key", "")
-    sets = figures.declaring(key, year) if key else []
+def _drilled(request) -> tuple[periods.Choice, str, list, dict]:
+    """The period (and filters), key and declaring sets of a drill-down the user may
+    open (a refusal is logged), and the period's values."""
+    if request.GET.get("year"):
+        _year(request.GET.get("year"))  # 404 for a year out of range, as before
+    choice = periods.chosen(request.GET, timezone.localdate())
+    period, scope, key = choice.period, choice.scope, request.GET.get("key", "")
+    sets = figures.declaring(key, period, scope) if key else []
     if not sets:
         raise Http404
     for capability in sorted({s.capability for s in sets if s.capability}):
@@ -155,10 +200,10 @@ def _drilled(request) -> tuple[int, str, list, dict]:
                 user=request.user, target=f"figure:{key}", detail=capability
             )
             raise PermissionDenied
-    values = figures.kept_figures(year)
+    values = figures.kept_figures(period, scope)
     if key not in values:
         raise Http404
-    return year, key, sets, values
+    return choice, key, sets, values
 
 
 @never_cache
@@ -168,21 +213,25 @@ def drilldown(request):
     each row links to its record's page where the reader may open it."""
     if not request.GET.get("key"):
         return redirect("reporting:figures")
-    year, key, sets, values = _drilled(request)
+    choice, key, sets, values = _drilled(request)
     AccessLogEntry.objects.record(
         user=request.user,
         action=AccessLogEntry.Action.DRILLDOWN,
         target=f"figure:{key}",
-        detail=str(year),
+        detail=_drill_detail(choice),
     )
     return render(
         request,
         "reporting/drilldown.html",
         {
             "key": key,
-            "year": year,
+            "year": choice.period.end.year,
+            "choice": choice,
+            "period_label": periods.label(choice.period),
+            "scope_labels": periods.scope_labels(choice),
+            "drill_query": _drill_query(choice),
             "value": values.get(key),
-            "lists": drill.lists(sets, key, request.user),
+            "lists": drill.lists(sets, key, request.user, choice.scope),
             "can_export": request.user.has_capability("records.export"),
             "description": descriptions.describe([key]).get(key),
         },
@@ -196,7 +245,7 @@ def drilldown_export(request):
     them; the export is written to the access log."""
     if not request.GET.get("key"):
         return redirect("reporting:figures")
-    year, key, sets, _values = _drilled(request)
+    choice, key, sets, _values = _drilled(request)
     if not request.user.has_capability("records.export"):
         AccessLogEntry.objects.record_refusal(
             user=request.user, target=f"figure:{key}", detail="records.export"
@@ -206,11 +255,27 @@ def drilldown_export(request):
         user=request.user,
         action=AccessLogEntry.Action.EXPORT,
         target=f"figure:{key}",
-        detail=str(year),
+        detail=_drill_detail(choice),
     )
-    response = HttpResponse(drill.as_csv(sets, key), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="detail-{key}-{year}.csv"'
+    response = HttpResponse(
+        drill.as_csv(sets, key, choice.scope), content_type="text/csv; charset=utf-8"
+    )
+    name = choice.period.year if choice.year_mode else str(choice.period).replace("/", "_")
+    response["Content-Disposition"] = f'attachment; filename="detail-{key}-{name}.csv"'
     return response
+
+
+def _drill_detail(choice: periods.Choice) -> str:
+    """The access log's detail of a drill-down: the year, or the period and filters."""
+    if choice.year_mode:
+        return str(choice.period.year)
+    return " ".join([str(choice.period), choice.scope.cache_key()]).strip()
+
+
+def _drill_query(choice: periods.Choice) -> str:
+    if choice.year_mode:
+        return urlencode({"year": choice.period.year})
+    return choice.query()
 
 
 def _ref_initial(ref: ReferenceFigure | None) -> dict:

@@ -9,3 +9,9 @@ register = template.Library()
 @register.filter
 def label_in(key, labels):
     return (labels or {}).get(key, key)
+
+
+@register.filter
+def found_in(key, mapping):
+    """The value of ``key`` in ``mapping``, empty when it holds none."""
+    return (mapping or {}).get(key, "")
