@@ -1,12 +1,11 @@
 # Entr'Actes: the two commands are "make run" and "make test".
 VENV := .venv
 PY := $(VENV)/bin/python
-SYSTEM_PYTHON = $(shell scripts/find-python)
 
 .PHONY: run test setup messages lint typecheck check bench-report serve bench-load import-doc
 
 $(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
+	@test -x $(PY) || { python=$$(scripts/find-python) && "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
