@@ -1,12 +1,14 @@
 # Entr'Actes: the two commands are "make run" and "make test".
 VENV := .venv
 PY := $(VENV)/bin/python
-SYSTEM_PYTHON = $(shell scripts/find-python)
+# make run PORT=8001 HOST=0.0.0.0
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 .PHONY: run test setup messages lint typecheck check bench-report serve bench-load import-doc
 
 $(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || "$(SYSTEM_PYTHON)" -m venv $(VENV)
+	@test -x $(PY) || { python=$$(scripts/find-python) && "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@
@@ -22,16 +24,13 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installe
 	@command -v msgfmt >/dev/null || { echo "msgfmt manque : apt-get install gettext"; exit 1; }
 	@DEBUG=on $(PY) manage.py compilemessages --ignore=.venv -v 0
 
-## run: set up, migrate the SQLite database, create demo accounts, serve on 127.0.0.1:8000
-##      with the background task worker (PDF generation) beside it
+## run: set up, migrate the SQLite database, create demo accounts, serve on $(HOST):$(PORT)
+##      (default 127.0.0.1:8000) with the background task worker (PDF generation) beside it
 run: setup
 	@scripts/write-dev-env
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py demo
-	@echo ""
-	@echo "  Entr'Actes : http://127.0.0.1:8000/  (identifiants ci-dessus)"
-	@echo ""
-	@scripts/run-dev
+	@HOST='$(HOST)' PORT='$(PORT)' scripts/run-dev
 
 ## test: the whole suite (DATABASE_URL=postgres://... runs it on PostgreSQL)
 test: setup

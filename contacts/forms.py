@@ -547,10 +547,52 @@ class MediationEventForm(forms.ModelForm):
         return data
 
 
+def _period_date(label):
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+
+
 class SessionFilterForm(forms.Form):
-    """The session list's filters, read from the query string."""
+    """The session list's filters, read from the query string: the kind and the period
+    (both ends included; either may be left empty)."""
 
     kind = forms.ChoiceField(
         label=_("Type"), choices=[("", "—"), *SessionKind.choices], required=False
     )
-    days = forms.IntegerField(label=_("Jours"), min_value=1, max_value=36600, required=False)
+    start = _period_date(_("Du"))
+    end = _period_date(_("Au"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in (self.fields["start"], self.fields["end"]):
+            field.error_messages["invalid"] = _(
+                "« %(field)s » n'est pas une date valide (par exemple 31/03/2026)."
+            ) % {"field": field.label}
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error(
+                "end",
+                _(
+                    "La date « %(end_label)s » (%(end)s) précède la date « %(start_label)s » (%(start)s)."
+                )
+                % {
+                    "end_label": self.fields["end"].label,
+                    "end": date_format(end, "SHORT_DATE_FORMAT"),
+                    "start_label": self.fields["start"].label,
+                    "start": date_format(start, "SHORT_DATE_FORMAT"),
+                },
+            )
+        return data

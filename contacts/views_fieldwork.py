@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -62,25 +63,77 @@ def _row_kwargs(user, materials, refs=None, **kwargs):
     }
 
 
+# The session list opens on that many days, today included.
+SESSION_LIST_DAYS = 60
+SESSION_LIST_LIMIT = 200
+
+
+def _days_ending(day: datetime.date, days: int = SESSION_LIST_DAYS) -> datetime.date:
+    """The first of the ``days`` days ending on ``day``."""
+    try:
+        return day - datetime.timedelta(days=days - 1)
+    except OverflowError:
+        return datetime.date.min
+
+
 @never_cache
 @requires("contacts.log_anonymous")
 def session_list(request):
+    """The sessions of a period (from/to in the query string). Without one, the last 60
+    days, or, when they hold no session, the 60 days ending on the last session."""
+    today = timezone.localdate()
     filters = SessionFilterForm(request.GET)
-    data = filters.cleaned_data if filters.is_valid() else {}
+    filters.is_valid()
+    data = filters.cleaned_data
     kind = data.get("kind", "")
-    sessions = access.sessions_for_user(request.user).annotate(n_contacts=Count("contacts"))
+    sessions = access.sessions_for_user(request.user)
     if kind:
         sessions = sessions.filter(kind=kind)
-    since = timezone.localdate() - datetime.timedelta(days=data.get("days") or 60)
+    # A wrong date is shown with its message, and the list opens as without dates.
+    start, end = (None, None) if filters.errors else (data.get("start"), data.get("end"))
+    notice = ""
+    if start or end:
+        end = end or max(today, start)
+        start = start or _days_ending(end)
+    else:
+        end = today
+        start = _days_ending(end)
+        if not sessions.filter(date__range=(start, end)).exists():
+            last = (
+                sessions.filter(date__lt=start)
+                .order_by("-date")
+                .values_list("date", flat=True)
+                .first()
+            )
+            if last is not None:
+                end, start = last, _days_ending(last)
+                notice = _(
+                    "Aucune session sur les %(days)s derniers jours : voici les %(days)s jours "
+                    "jusqu'à la dernière session, le %(date)s."
+                ) % {"days": SESSION_LIST_DAYS, "date": date_format(last, "SHORT_DATE_FORMAT")}
+    if not filters.errors:
+        # The fields show the period on the page, chosen or not.
+        filters = SessionFilterForm(initial={"kind": kind, "start": start, "end": end})
+    rows = list(
+        sessions.filter(date__range=(start, end))
+        .annotate(n_contacts=Count("contacts"))
+        # Explicit: the model's ordering is not applied to a grouped query.
+        .order_by("-date", "-start_time", "-pk")[: SESSION_LIST_LIMIT + 1]
+    )
     return render(
         request,
         "contacts/session_list.html",
         {
-            "sessions": sessions.filter(date__gte=since)[:200],
+            "sessions": rows[:SESSION_LIST_LIMIT],
+            "truncated": len(rows) > SESSION_LIST_LIMIT,
+            "limit": SESSION_LIST_LIMIT,
             "kinds": SessionKind.choices,
             "kind": kind,
             "filters": filters,
-            "today": timezone.localdate(),
+            "start": start,
+            "end": end,
+            "notice": notice,
+            "today": today,
         },
     )
 

@@ -155,20 +155,36 @@ def procedure_status(request, pk):
     return redirect("rights:procedure-detail", pk=procedure.pk)
 
 
+# Past commissions shown when none is coming.
+PAST_COMMISSIONS = 10
+
+
 @never_cache
 @requires("rights.use")
 def psp_list(request):
-    """PSP files: the next commissions with their files, and paths ending within two months."""
+    """PSP files: the next commissions with their files (when none is coming, the last
+    ones held), and paths ending within two months."""
     today = timezone.localdate()
     files = access.psp_files_for_user(request.user)
     access.log_list_read(request.user, "psp")
+    upcoming = list(
+        files.filter(state=PSPFile.State.FILED, commission_date__gte=today).order_by(
+            "commission_date"
+        )
+    )
+    past = []
+    if not upcoming:
+        past = list(
+            files.filter(commission_date__lt=today).order_by("-commission_date", "-pk")[
+                :PAST_COMMISSIONS
+            ]
+        )
     return render(
         request,
         "rights/psp_list.html",
         {
-            "upcoming": files.filter(
-                state=PSPFile.State.FILED, commission_date__gte=today
-            ).order_by("commission_date"),
+            "upcoming": upcoming,
+            "past": past,
             "ending": files.filter(
                 state=PSPFile.State.PATH, path_end__lte=today + datetime.timedelta(days=61)
             ).order_by("path_end"),
