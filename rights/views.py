@@ -190,6 +190,7 @@ def psp_list(request):
             ).order_by("path_end"),
             "files": files.exclude(state=PSPFile.State.CLOSED)[:200],
             "form": PSPCreateForm(),
+            "today": today,
         },
     )
 

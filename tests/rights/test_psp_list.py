@@ -86,3 +86,20 @@ def test_empty_database_says_no_commission_is_coming(client, educator):
     page = response.content.decode()
     assert "Aucune commission à venir." in block(page, "psp-upcoming")
     assert PAST_LABEL not in page
+
+
+def test_a_path_already_ended_is_said_overdue(client, educator):
+    PSPFileFactory(
+        state=PSPFile.State.PATH,
+        path_start=days_from_today(-200),
+        path_end=days_from_today(-10),
+    )
+    PSPFileFactory(
+        state=PSPFile.State.PATH,
+        path_start=days_from_today(-150),
+        path_end=days_from_today(20),
+    )
+    client.force_login(educator)
+    page = client.get(URL).content.decode()
+    assert page.count("renouvellement en retard") == 1
+    assert page.count("renouvellement à préparer") == 1
