@@ -340,7 +340,7 @@ class ContactRowForm(forms.Form):
         self.materials = list(materials)
         for material in self.materials:
             self.fields[f"qty_{material.slug}"] = forms.IntegerField(
-                label=material.label,
+                label=material.name,
                 required=False,
                 min_value=0,
                 max_value=10000,

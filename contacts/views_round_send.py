@@ -190,7 +190,7 @@ class Sheet:
 def _form_errors(form) -> dict[str, list[str]]:
     """The form's French messages by the contract's field names (quantities: material)."""
     errors: dict[str, list[str]] = {}
-    labels = {f"qty_{m.slug}": m.label for m in form.materials}
+    labels = {f"qty_{m.slug}": m.name for m in form.materials}
     for name, messages in form.errors.items():
         if name in labels:
             errors.setdefault("material", []).extend(f"{labels[name]} : {m}" for m in messages)

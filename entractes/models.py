@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp import models as totp_models
@@ -145,7 +146,7 @@ class AccountChangeRequest(models.Model):
 
     def line_labels(self) -> list[str]:
         lines = self.target.health_lines.model.objects.filter(pk__in=self.payload.get("lines", []))
-        return [line.label for line in lines]
+        return [line.name for line in lines]
 
 
 class EnrolmentCode(models.Model):
@@ -304,6 +305,19 @@ class ReferenceItem(models.Model):
 
     slug = models.SlugField(_("identifiant"), max_length=40, unique=True)
     label = models.CharField(_("libellé"), max_length=100)
+    label_en = models.CharField(
+        _("libellé en anglais"),
+        max_length=100,
+        blank=True,
+        help_text=_("Montré quand l'anglais est choisi ; vide : le libellé français."),
+    )
+    plural = models.CharField(
+        _("libellé au pluriel"),
+        max_length=100,
+        blank=True,
+        help_text=_("Par exemple « Préservatifs masculins » ; vide : le libellé."),
+    )
+    plural_en = models.CharField(_("pluriel en anglais"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
     active = models.BooleanField(_("actif"), default=True)
 
@@ -312,7 +326,29 @@ class ReferenceItem(models.Model):
         ordering = ["position", "label"]
 
     def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The label in the active language (the French one when none is given)."""
+        if _in_english() and self.label_en:
+            return self.label_en
         return self.label
+
+    def counted(self, number: int) -> str:
+        """``number`` and the label, in the plural where the language wants it:
+        « 10 préservatifs masculins », « 1 préservatif masculin », "0 male condoms"."""
+        english = _in_english()
+        many = number != 1 if english else abs(number) >= 2
+        if not many:
+            return f"{number} {self.name}"
+        if english and self.label_en:
+            return f"{number} {self.plural_en or self.label_en}"
+        return f"{number} {self.plural or self.label}"
+
+
+def _in_english() -> bool:
+    return (get_language() or "fr").split("-")[0] == "en"
 
 
 class LiveManager(models.Manager):

@@ -206,6 +206,8 @@ TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# One date order per language (entractes/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["entractes.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

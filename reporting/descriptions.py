@@ -455,7 +455,8 @@ def _listed(model, **filters) -> Callable[[], Items]:
     def items() -> Items:
         rows = model.objects.filter(**filters).order_by("position", "slug")
         return {
-            slug: (label, _humanised(slug)) for slug, label in rows.values_list("slug", "label")
+            slug: (label, english or _humanised(slug))
+            for slug, label, english in rows.values_list("slug", "label", "label_en")
         }
 
     return items

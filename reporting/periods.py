@@ -49,16 +49,17 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["zone"].choices = [
-            *Zone.objects.order_by("position", "label").values_list("slug", "label"),
+            *((zone.slug, zone.name) for zone in Zone.objects.order_by("position", "label")),
             (NO_ZONE, _("Sans zone (local, en ligne, envoi…)")),
         ]
         self.fields["equipe"].choices = [
             (user.pk, user.get_full_name() or user.username)
             for user in User.objects.filter(is_active=True).order_by("first_name", "username")
         ]
-        self.fields["canal"].choices = list(
-            Channel.objects.order_by("position", "label").values_list("slug", "label")
-        )
+        self.fields["canal"].choices = [
+            (channel.slug, channel.name)
+            for channel in Channel.objects.order_by("position", "label")
+        ]
         for name in ("du", "au"):
             self.fields[name].widget = forms.DateInput(
                 attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"

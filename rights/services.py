@@ -189,7 +189,7 @@ def psp_file_transition(*, psp_file: PSPFile, to: str, data: dict[str, Any], by:
         missing = f.missing_documents
         if missing:
             raise RightsError(
-                _("Pièces manquantes : %(docs)s.") % {"docs": ", ".join(d.label for d in missing)}
+                _("Pièces manquantes : %(docs)s.") % {"docs": ", ".join(d.name for d in missing)}
             )
         _require(data, "filed_on")
         _not_future(data["filed_on"], _("La date de dépôt"))

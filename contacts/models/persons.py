@@ -117,6 +117,21 @@ class Gender(models.TextChoices):
     UNKNOWN = "unknown", _("Inconnu")
 
 
+# Genders a French word about the person agrees with: feminine, masculine; the others
+# take the inclusive form (« né·e »).
+FEMININE = frozenset({"female", "trans_woman"})
+MASCULINE = frozenset({"male", "trans_man"})
+
+
+def agreeing(gender: str, feminine: str, masculine: str, inclusive: str) -> str:
+    """The form of a word that agrees with ``gender``."""
+    if gender in FEMININE:
+        return feminine
+    if gender in MASCULINE:
+        return masculine
+    return inclusive
+
+
 class AgeCategory(models.TextChoices):
     MINOR = "minor", _("Mineur·e")
     YOUNG_ADULT = "young_adult", _("Jeune majeur·e (18-20 ans)")
@@ -275,6 +290,20 @@ class Person(Archivable):
 
     def __str__(self) -> str:
         return f"{self.nickname} ({self.code})"
+
+    def born_in(self) -> str:
+        """« née en 1998 », « né en 1998 », « né·e en 1998 » by gender."""
+        year = {"year": self.birth_year}
+        return agreeing(
+            self.gender,
+            _("née en %(year)s") % year,
+            _("né en %(year)s") % year,
+            _("né·e en %(year)s") % year,
+        )
+
+    def born_on_label(self) -> str:
+        """The heading of a birth date: « Née le », « Né le », « Né·e le »."""
+        return str(agreeing(self.gender, _("Née le"), _("Né le"), _("Né·e le")))
 
     def save(self, *args, **kwargs):
         self.fill_derived()

@@ -32,3 +32,10 @@ def fr_euros(value):
 @register.filter
 def fr_value(value, unit="count"):
     return typography.value(value, unit or "count")
+
+
+@register.filter
+def counted(item, number):
+    """A number of a reference item, the label agreeing with it: « 10 préservatifs
+    masculins » (see ReferenceItem.counted)."""
+    return item.counted(number)

@@ -358,7 +358,7 @@ def test_person_page_lists_contacts_in_fixed_queries(
     client = login(educator)
     with django_assert_max_num_queries(15):
         response = client.get(reverse("contacts:person-contacts-panel", args=[person.code]))
-    assert response.content.decode().count("préservatif masculin") == 12
+    assert response.content.decode().count("2 préservatifs masculins") == 12
 
 
 @pytest.mark.parametrize("declared", [None, "100000"])

@@ -59,7 +59,7 @@ def test_every_figure_of_the_year_has_an_english_definition(year_2023):
         assert description.definition_en.strip(), description.key
         assert description.definition_en != description.definition, description.key
     material = described["rdr.material.crack_pipe"]
-    assert "crack pipe" in material.definition_en  # the item's English name
+    assert "Crack pipe" in material.definition_en  # the item's English name
     assert "« Pipe à crack »" in material.definition  # the French is kept as it is
 
 
