@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -108,7 +109,7 @@ ARCHIVE = [
         "contacts.log_anonymous",
         access.get_contact_for_user,
         _contact_after,
-        lambda c: _("Contact du %(day)s") % {"day": f"{c.day:%d/%m/%Y}"},
+        lambda c: _("Contact du %(day)s") % {"day": f"{date_format(c.day, 'SHORT_DATE_FORMAT')}"},
     ),
     Archive(
         "mediation",
@@ -117,7 +118,9 @@ ARCHIVE = [
         "mediation.log",
         access.get_mediation_for_user,
         lambda m: reverse("contacts:mediation-list"),
-        lambda m: _("Médiation du %(day)s") % {"day": f"{m.date:%d/%m/%Y}"},
+        lambda m: (
+            _("Médiation du %(day)s") % {"day": f"{date_format(m.date, 'SHORT_DATE_FORMAT')}"}
+        ),
     ),
     Archive(
         "person",

@@ -185,11 +185,15 @@ def session_detail(request, pk):
     contacts = session.contacts.select_related("person", "channel").prefetch_related(
         Prefetch("material_lines", queryset=ContactMaterial.objects.select_related("material"))
     )
-    material = (
+    totals = (
         ContactMaterial.objects.filter(contact__session=session, contact__archived_at=None)
-        .values("material__label")
+        .values("material")
         .annotate(total=Sum("quantity"))
-        .order_by("material__label")
+    )
+    kinds = Material.objects.in_bulk([row["material"] for row in totals])
+    material = sorted(
+        ((kinds[row["material"]], row["total"]) for row in totals),
+        key=lambda pair: (pair[0].position, pair[0].name),
     )
     return render(
         request,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Person
@@ -104,7 +105,7 @@ class HealthSession(models.Model):
         ordering = ["-date", "-start_time"]
 
     def __str__(self) -> str:
-        return f"{self.line} — {self.date:%d/%m/%Y}"
+        return f"{self.line} — {date_format(self.date, 'SHORT_DATE_FORMAT')}"
 
     def clean(self):
         if self.date and self.date > timezone.localdate():
@@ -176,7 +177,7 @@ class Consultation(Archivable):
         indexes = [models.Index(fields=["person", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.line} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
+        return f"{self.line} — {date_format(timezone.localtime(self.at), 'SHORT_DATETIME_FORMAT')}"
 
     def save(self, *args, **kwargs):
         self.fill_derived()

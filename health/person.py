@@ -7,6 +7,7 @@ clinical capability.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -119,7 +120,8 @@ ARCHIVE = [
         access.get_consultation_for_user,
         lambda c: reverse("health:home"),
         lambda c: (
-            _("Consultation du %(day)s (%(line)s)") % {"day": f"{c.day:%d/%m/%Y}", "line": c.line}
+            _("Consultation du %(day)s (%(line)s)")
+            % {"day": f"{date_format(c.day, 'SHORT_DATE_FORMAT')}", "line": c.line}
         ),
         related=("line",),
     ),

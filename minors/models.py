@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Partner, Person, Product
@@ -75,7 +76,7 @@ class MinorFile(models.Model):
         ordering = ["-opened_on"]
 
     def __str__(self) -> str:
-        return f"{self.person.code} ({self.opened_on:%d/%m/%Y})"
+        return f"{self.person.code} ({date_format(self.opened_on, 'SHORT_DATE_FORMAT')})"
 
     def clean(self):
         errors = {}
@@ -160,7 +161,7 @@ class Runaway(Period):
         verbose_name_plural = _("fugues")
 
     def __str__(self) -> str:
-        return f"{_('Fugue')} {self.start:%d/%m/%Y}"
+        return f"{_('Fugue')} {date_format(self.start, 'SHORT_DATE_FORMAT')}"
 
 
 class ProductUse(Period):
@@ -245,7 +246,7 @@ class SafeguardingReport(models.Model):
         ordering = ["-date"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+        return f"{self.get_kind_display()} {date_format(self.date, 'SHORT_DATE_FORMAT')}"
 
 
 class ReceivedReport(models.Model):
@@ -281,7 +282,9 @@ class ReceivedReport(models.Model):
         ordering = ["-received_on"]
 
     def __str__(self) -> str:
-        return f"{self.received_on:%d/%m/%Y} {self.from_whom or self.partner}"
+        return (
+            f"{date_format(self.received_on, 'SHORT_DATE_FORMAT')} {self.from_whom or self.partner}"
+        )
 
     def clean(self):
         if self.linked_on and self.received_on and self.linked_on < self.received_on:
@@ -374,7 +377,7 @@ class SchoolSession(models.Model):
         ordering = ["-date"]
 
     def __str__(self) -> str:
-        return f"{self.school} {self.date:%d/%m/%Y}"
+        return f"{self.school} {date_format(self.date, 'SHORT_DATE_FORMAT')}"
 
     def clean(self):
         if self.pupils is not None and (self.boys or 0) + (self.girls or 0) > self.pupils:

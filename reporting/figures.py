@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.cache import caches
+from django.utils.translation import gettext_noop
 
 from contacts import figures as contact_figures
 from contacts.models import Contact
@@ -30,13 +31,17 @@ SOURCES = [contact_figures, health_figures, rights_figures, minors_figures]
 
 # Sections of the report, as in the specification.
 SECTIONS = [
-    ("key", "1. Chiffres clés", ("attendance.", "caarud.", "rdr.", "services.")),
-    ("health", "2. Pôle santé", ("health.",)),
-    ("rights", "3. Accès aux droits", ("rights.",)),
-    ("mediation", "4. Médiation sociale", ("mediation.",)),
-    ("online", "5. Entr'Actes 2.0", ("digital.", "social.")),
-    ("minors", "6. Mineur·es et jeunes majeur·es", ("minors.",)),
-    ("training", "7. Former et sensibiliser", ("training.", "awareness.", "schools.")),
+    ("key", gettext_noop("1. Chiffres clés"), ("attendance.", "caarud.", "rdr.", "services.")),
+    ("health", gettext_noop("2. Pôle santé"), ("health.",)),
+    ("rights", gettext_noop("3. Accès aux droits"), ("rights.",)),
+    ("mediation", gettext_noop("4. Médiation sociale"), ("mediation.",)),
+    ("online", gettext_noop("5. Entr'Actes 2.0"), ("digital.", "social.")),
+    ("minors", gettext_noop("6. Mineur·es et jeunes majeur·es"), ("minors.",)),
+    (
+        "training",
+        gettext_noop("7. Former et sensibiliser"),
+        ("training.", "awareness.", "schools."),
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -103,7 +104,7 @@ ARCHIVE = [
         lambda p: reverse("rights:procedure-list"),
         lambda p: (
             _("Démarche ouverte le %(day)s (%(code)s)")
-            % {"day": f"{p.opened_on:%d/%m/%Y}", "code": p.person.code}
+            % {"day": f"{date_format(p.opened_on, 'SHORT_DATE_FORMAT')}", "code": p.person.code}
         ),
         related=("person",),
     ),

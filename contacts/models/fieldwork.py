@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models.persons import AgeCategory, Gender, Person
@@ -100,7 +100,7 @@ class Session(models.Model):
         indexes = [models.Index(fields=["date"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.date:%d/%m/%Y}"
+        return f"{self.get_kind_display()} — {formats.date_format(self.date, 'SHORT_DATE_FORMAT')}"
 
     def clean(self) -> None:
         if self.date is not None and self.date > timezone.localdate():

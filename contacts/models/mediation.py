@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models.reference import MediationTheme, Zone
@@ -54,7 +55,7 @@ class MediationEvent(Archivable):
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"{_('Médiation')} {self.date:%d/%m/%Y} {self.place}"
+        return f"{_('Médiation')} {date_format(self.date, 'SHORT_DATE_FORMAT')} {self.place}"
 
     @property
     def people_met(self) -> int:

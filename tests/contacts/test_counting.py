@@ -60,7 +60,7 @@ def test_a_session_total_leaves_out_an_archived_contact_material(login, educator
 
     response = login(educator).get(reverse("contacts:session-detail", args=[session.pk]))
 
-    assert [line["total"] for line in response.context["material"]] == [3]
+    assert [total for _kind, total in response.context["material"]] == [3]
 
 
 def test_session_totals_are_refused_to_a_partner(login, partner):
