@@ -29,7 +29,7 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _material(contact: Contact) -> str:
-    return ", ".join(f"{line.quantity} × {line.material}" for line in contact.material_lines.all())
+    return ", ".join(line.material.counted(line.quantity) for line in contact.material_lines.all())
 
 
 # The person's own fields in the right-of-access document, and their legal identity's.

@@ -253,7 +253,9 @@ def round_sheet(request, pk):
 
 
 def _items(queryset) -> list[dict]:
-    return [{"slug": item.slug, "label": item.name} for item in queryset]
+    return [
+        {"slug": item.slug, "label": item.name, "plural": item.plural_name} for item in queryset
+    ]
 
 
 def _send_url(session, sheet_url: str) -> str:

@@ -335,16 +335,18 @@ class ReferenceItem(models.Model):
             return self.label_en
         return self.label
 
+    @property
+    def plural_name(self) -> str:
+        """The plural in the active language (the label when none is given)."""
+        if _in_english() and self.label_en:
+            return self.plural_en or self.label_en
+        return self.plural or self.label
+
     def counted(self, number: int) -> str:
         """``number`` and the label, in the plural where the language wants it:
         « 10 préservatifs masculins », « 1 préservatif masculin », "0 male condoms"."""
-        english = _in_english()
-        many = number != 1 if english else abs(number) >= 2
-        if not many:
-            return f"{number} {self.name}"
-        if english and self.label_en:
-            return f"{number} {self.plural_en or self.label_en}"
-        return f"{number} {self.plural or self.label}"
+        many = number != 1 if _in_english() else abs(number) >= 2
+        return f"{number} {self.plural_name if many else self.name}"
 
 
 def _in_english() -> bool:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from exchange.engine import ImportRefused, Unreadable, import_records, read
 from exchange.models import ImportJob
@@ -98,7 +99,12 @@ def import_job_run(job_id: int) -> ImportJob | None:
         result = {
             "state": ImportJob.State.FAILED,
             "problems": [vars(p) for p in refused.problems[:500]],
-            "error": _("%(n)s problème(s), rien n'a été écrit.") % {"n": len(refused.problems)},
+            "error": ngettext(
+                "%(n)s problème, rien n'a été écrit.",
+                "%(n)s problèmes, rien n'a été écrit.",
+                len(refused.problems),
+            )
+            % {"n": len(refused.problems)},
         }
     except Unreadable as error:
         result = {"state": ImportJob.State.FAILED, "error": str(error)}

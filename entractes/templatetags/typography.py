@@ -36,6 +36,10 @@ def fr_value(value, unit="count"):
 
 @register.filter
 def counted(item, number):
-    """A number of a reference item, the label agreeing with it: « 10 préservatifs
-    masculins » (see ReferenceItem.counted)."""
-    return item.counted(number)
+    """A number of a reference item inside a sentence, the label agreeing with it and
+    its first letter lowered unless it starts an acronym: « 10 préservatifs masculins »,
+    « 3 autotests VIH » (see ReferenceItem.counted)."""
+    number_text, _space, label = item.counted(number).partition(" ")
+    if not (len(label) > 1 and label[1].isupper()):
+        label = label[:1].lower() + label[1:]
+    return f"{number_text} {label}"

@@ -122,7 +122,13 @@
   var materials = config.materials || [];
   var others = config.other_materials || [];
   var labels = {};
-  materials.concat(others).forEach(function (m) { labels[m.slug] = m.label; });
+  var plurals = {};
+  materials.concat(others).forEach(function (m) { labels[m.slug] = m.label; plurals[m.slug] = m.plural || m.label; });
+  // A label inside a sentence: first letter lowered, unless it starts an acronym.
+  function sentenceCase(label) {
+    return label.length > 1 && label[1] === label[1].toUpperCase() && label[1] !== label[1].toLowerCase()
+      ? label : label.charAt(0).toLowerCase() + label.slice(1);
+  }
 
   // A saved row keeps on the phone only what shows it greyed: no code, nickname or note.
   function forgetSaved(row) {
@@ -327,7 +333,8 @@
   // A saved row: one greyed line (who, when, what was given), nothing left to change.
   function renderSaved(row, number) {
     var given = Object.keys(row.material || {}).map(function (slug) {
-      return row.material[slug] + " " + (labels[slug] || slug).toLowerCase();
+      var n = row.material[slug];
+      return n + " " + sentenceCase((n > 1 ? plurals[slug] : labels[slug]) || slug);
     }).join(", ");
     var age = AGES.filter(function (pair) { return pair[0] === row.anonymous_age_category; })[0];
     return el("fieldset", { className: "card sheet-card sheet-saved mb-2", "data-row": true, "data-device-id": row.device_id, "data-status": "saved", disabled: true }, [

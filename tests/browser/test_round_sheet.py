@@ -224,7 +224,7 @@ def test_educator_logs_a_night_round_of_ten_contacts_in_thirty_taps(new_page, ma
     page.get_by_role("heading", name=f"{code_bichette} · Bichette").wait_for()
     panel = page.locator(".card", has=page.get_by_role("heading", name="Contacts", exact=True))
     panel.get_by_text("Tournée de nuit (antenne mobile)").wait_for()
-    assert "10 préservatif masculin, 5 gel lubrifiant" in panel.inner_text()
+    assert "10 préservatifs masculins, 5 gels lubrifiants" in panel.inner_text()
     assert code_loulou == loulou.code
     # Every panel of the page loaded (htmx) before the journey ends and its data goes.
     expect(page.locator(".placeholder-glow")).to_have_count(0)
@@ -333,7 +333,7 @@ def test_a_session_expired_mid_sheet_keeps_the_sheet_until_logged_in_again(
     expect(rows(page)).to_have_count(2)
     expect(page.locator('#sheet-list [data-status="saved"]')).to_have_count(2)
     expect(row(page, 1)).to_contain_text("23:40")
-    expect(row(page, 1)).to_contain_text("3 pipe à crack")
+    expect(row(page, 1)).to_contain_text("3 pipes à crack")
     page.get_by_role("button", name="Enregistrer", exact=True).tap()
     expect(status).to_contain_text("2 enregistré(s), 0 à enregistrer")
     contacts = Contact.objects.filter(session=session)

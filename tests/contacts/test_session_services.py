@@ -33,7 +33,7 @@ def test_counts_are_saved_on_the_session_and_shown(client, educator):
         ("shower", 3),
     }
     detail = client.get(reverse("contacts:session-detail", args=[session.pk])).content.decode()
-    assert "Prestations sans personne" in detail and f"12 {meal.plural}" in detail
+    assert "Prestations sans personne" in detail and f"12 {meal.plural.lower()}" in detail
 
 
 @pytest.mark.parametrize(

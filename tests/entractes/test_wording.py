@@ -54,7 +54,7 @@ def test_the_pages_count_material_and_services_in_the_plural(client, educator):
         page = client.get(url).content.decode()
         assert "10 préservatifs masculins" in page
         assert "1 seringue" in page and "1 seringues" not in page
-    assert "3 Douches" in client.get(session_page).content.decode()
+    assert "3 douches" in client.get(session_page).content.decode()
     english(client)
     page = client.get(person_page).content.decode()
     assert "10 male condoms" in page and "1 syringe" in page

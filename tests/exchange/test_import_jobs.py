@@ -125,7 +125,7 @@ def test_the_progress_partial_shows_the_state_and_polls_only_while_running(
     url = reverse("exchange:import-job", args=[job.pk])
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial
-    assert "500 ligne(s) vérifiée(s) sur 800" in partial
+    assert "500 lignes vérifiées sur 800" in partial
     assert 'hx-trigger="every 2s"' in partial
     assert "<script" not in partial
     ImportJob.objects.filter(pk=job.pk).update(state="done", summary={"persons": {"created": 3}})
