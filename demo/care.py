@@ -8,7 +8,7 @@ import random
 
 from demo import targets as T
 from demo.population import Demo
-from demo.tools import days_of, moment, partition
+from demo.tools import days_of, insert, moment, partition
 from health.models import Act, Consultation, ConsultationAct, HealthSession, ServiceLine, Workshop
 
 PLACES = {"doctor": "mobile_unit", "nurse": "drop_in"}
@@ -113,14 +113,20 @@ def _everyday_acts(
     return added
 
 
-def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> None:
+def health(
+    rng: random.Random,
+    year: int,
+    demos: list[Demo],
+    staff: dict,
+    end: datetime.date | None = None,
+) -> None:
     lines = {line.slug: line for line in ServiceLine.objects.all()}
     acts = {act.slug: act for act in Act.objects.all()}
     pool = _eligible(demos, year)
     consultations: list[Consultation] = []
     sessions: list[HealthSession] = []
     for slug, (n_sessions, _people, _consultations) in T.HEALTH[year].items():
-        days = list(days_of(year, {1, 3, 4}))
+        days = list(days_of(year, {1, 3, 4}, end=end))
         for day in sorted(rng.sample(days, n_sessions)):
             sessions.append(
                 HealthSession(
@@ -209,7 +215,7 @@ def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> Non
             )
         )
     rows += _everyday_acts(rng, consultations, rows, acts)
-    ConsultationAct.objects.bulk_create(rows, batch_size=1000)
+    insert(rows)
 
     if year == 2023:
         workshop = Workshop.objects.create(
