@@ -34,7 +34,7 @@ def _participants(
 ) -> None:
     """``people`` adults coming to ``held`` of the sessions: each of those sessions has
     somebody, each person comes once or more; nobody came to the others."""
-    chosen = rng.sample(sorted(sessions, key=lambda s: s.date), held)
+    chosen = rng.sample(sorted(sessions, key=lambda s: s.date), min(held, len(sessions)))
     adults = rng.sample([d for d in pool if d.category is None], people)
     came: dict[HealthSession, set[int]] = {s: set() for s in chosen}
     for index, demo in enumerate(adults):
@@ -127,7 +127,7 @@ def health(
     sessions: list[HealthSession] = []
     for slug, (n_sessions, _people, _consultations) in T.HEALTH[year].items():
         days = list(days_of(year, {1, 3, 4}, end=end))
-        for day in sorted(rng.sample(days, n_sessions)):
+        for day in sorted(rng.sample(days, min(n_sessions, len(days)))):
             sessions.append(
                 HealthSession(
                     line=lines[slug],

@@ -366,7 +366,8 @@ def material(rng: random.Random, year: int, built: list[Contact], plan: dict) ->
         lines.append(
             ContactMaterial(contact=contact, material=by_slug["hiv_selftest"], quantity=quantity)
         )
-    drop_in_tests = rng.sample([c for c in built if c.channel.slug == "drop_in"], 40)
+    drop_in_contacts = [c for c in built if c.channel.slug == "drop_in"]
+    drop_in_tests = rng.sample(drop_in_contacts, min(40, len(drop_in_contacts)))
     lines += [
         ContactMaterial(contact=c, material=by_slug["hiv_selftest"], quantity=1)
         for c in drop_in_tests
@@ -384,8 +385,10 @@ def material(rng: random.Random, year: int, built: list[Contact], plan: dict) ->
             lines.append(
                 ContactMaterial(contact=contact, material=by_slug[slug], quantity=quantity)
             )
-        drop_ins = rng.sample(plan["drop_in"], 12)
-        for session, quantity in zip(drop_ins, partition(rng, self_service, 12), strict=True):
+        drop_ins = rng.sample(plan["drop_in"], min(12, len(plan["drop_in"])))
+        for session, quantity in zip(
+            drop_ins, partition(rng, self_service, len(drop_ins)), strict=True
+        ):
             if quantity:
                 session_lines.append(
                     SessionMaterial(session=session, material=by_slug[slug], quantity=quantity)

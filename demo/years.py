@@ -309,7 +309,8 @@ def _fieldwork(rng: random.Random, context: _Context, year: int, end: datetime.d
         "doctor": staff["medecin"],
         "midwife": staff["sagefemme"],
     }
-    care.health(rng, year, context.demos, practitioners, before)
+    if before is None or before >= D(year, 1, 21):  # a few weeks of sessions at least
+        care.health(rng, year, context.demos, practitioners, before)
     workshop_day = D(year, 10, 20)
     if before is None or workshop_day <= before:
         pool = [d for d in context.demos if year in d.years]
@@ -400,7 +401,7 @@ def _runaways(rng, files, year, *, people, flats, last=None) -> None:
         first = max(file.opened_on, D(year, 1, 1))
         latest = max(first, last - datetime.timedelta(days=20))
         start = first + datetime.timedelta(days=rng.randint(0, (latest - first).days))
-        stop = min(last, start + datetime.timedelta(days=rng.randint(5, 40)))
+        stop = max(start, min(last, start + datetime.timedelta(days=rng.randint(5, 40))))
         rows.append(
             Runaway(file=file, start=start, end=stop, housed_by=rng.choice(by), housed_where=place)
         )
@@ -845,8 +846,14 @@ def _online_2022(rng: random.Random, context: _Context) -> None:
 def _later_year(rng: random.Random, context: _Context, year: int, until: datetime.date) -> None:
     end, share = _elapsed(year, until)
     last = end or D(year, 12, 31)
+    if end is not None and end < D(year, 1, 8):
+        # The year has just begun: its first sessions, nothing recorded yet.
+        fieldwork.sessions(rng, year, context.field_staff, end)
+        return
     drift = rng.uniform(0.97, 1.06)
     _targets(rng, year, year - 1, drift * share, 1 + 0.25 * share)
+    if end is not None and end < D(year, 3, 1):
+        T.NEW_AT_DROP_IN.pop(year, None)  # their first drop-in visit comes after January
     people = round(T.PEOPLE.get(year - 1, T.PEOPLE[2023]) * drift)
     T.PEOPLE[year] = people
     # Who is met again: most of last year's, a few from before; then newcomers.
@@ -894,12 +901,19 @@ def _later_year(rng: random.Random, context: _Context, year: int, until: datetim
     )
     minors = [f for f in files if context.followed[f.person_id] == "minor"]
     _measures(rng, minors, year)
+    # Runaways: the new minors and those followed since an earlier year.
+    under_18 = [
+        f
+        for f in open_files
+        if f not in closing and f.person.turns_18_on and f.person.turns_18_on > D(year, 1, 1)
+    ]
+    runners = minors + under_18
     _runaways(
         rng,
-        minors,
+        runners,
         year,
-        people=round(len(minors) * 0.55),
-        flats=round(len(minors) * 0.3),
+        people=round(len(runners) * 0.55),
+        flats=round(len(runners) * 0.35),
         last=last - DAY,
     )
     _uses(rng, context, files, year)
