@@ -330,7 +330,7 @@ def _fieldwork(rng: random.Random, context: _Context, year: int, end: datetime.d
 # --- Minors' follow-up ---------------------------------------------------------------------
 
 
-def _open_files(context, rng, year, people, *, opened, closed=None, end=None) -> list[MinorFile]:
+def _open_files(context, rng, year, people, *, opened, closed=None) -> list[MinorFile]:
     worker = context.staff["educateur-mineurs"]
     files = []
     for person, category in people:
@@ -926,19 +926,18 @@ def _later_year(rng: random.Random, context: _Context, year: int, until: datetim
 
 
 def _psp_year(rng, context, year, adults, last, *, current: bool) -> None:
-    """First requests of the year, renewals of the paths ending, and, in the current
-    year, files waiting for the coming commissions."""
-    ending = PSPFile.objects.filter(state="path", path_end__lte=D(year, 12, 31))
+    """First requests of the year, the renewal of the first paths ending, and, in the
+    current year, files waiting for the coming commissions."""
+    ending = PSPFile.objects.filter(
+        state="path", kind="first_request", path_end__lte=D(year, 12, 31)
+    )
     for previous in ending.select_related("person"):
         filed = max(previous.path_end - datetime.timedelta(days=60), D(year, 1, 1))
         decided = filed + datetime.timedelta(days=45)
         if decided > last:
             continue
-        kind = "first_renewal" if previous.kind == "first_request" else "second_renewal"
-        if previous.kind == "second_renewal":
-            continue
         PSPFile.objects.filter(pk=previous.pk).update(state="closed")
-        _psp(context, rng, previous.person, kind, filed, decided, previous)
+        _psp(context, rng, previous.person, "first_renewal", filed, decided, previous)
     women = [d for d in adults if d.person.gender != "male"]
     for demo in rng.sample(women, 5):
         filed = D(year, rng.randint(1, 9), rng.randint(1, 28))
