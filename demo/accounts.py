@@ -5,6 +5,7 @@ Created by ``demo.generator.generate`` only, with the demo records."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from entractes.models import Role, User
@@ -30,12 +31,13 @@ def create_demo_accounts() -> list[User]:
     if not settings.DEBUG:
         raise RuntimeError("Demo accounts are refused when DEBUG is off.")
     users = []
+    hashed = make_password(settings.DEMO_PASSWORD)  # hashed once: the hasher is slow on purpose
     for username, (first, last, role_slugs) in DEMO_ACCOUNTS.items():
         user, _created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.invalid"},
         )
-        user.set_password(settings.DEMO_PASSWORD)
+        user.password = hashed
         user.is_active = True
         user.password_change_required = False
         user.save()

@@ -8,7 +8,7 @@ import random
 
 from demo import targets as T
 from demo.population import Demo
-from demo.tools import days_of, moment, partition
+from demo.tools import days_of, insert, moment, partition
 from health.models import Act, Consultation, ConsultationAct, HealthSession, ServiceLine, Workshop
 
 PLACES = {"doctor": "mobile_unit", "nurse": "drop_in"}
@@ -34,7 +34,7 @@ def _participants(
 ) -> None:
     """``people`` adults coming to ``held`` of the sessions: each of those sessions has
     somebody, each person comes once or more; nobody came to the others."""
-    chosen = rng.sample(sorted(sessions, key=lambda s: s.date), held)
+    chosen = rng.sample(sorted(sessions, key=lambda s: s.date), min(held, len(sessions)))
     adults = rng.sample([d for d in pool if d.category is None], people)
     came: dict[HealthSession, set[int]] = {s: set() for s in chosen}
     for index, demo in enumerate(adults):
@@ -113,15 +113,21 @@ def _everyday_acts(
     return added
 
 
-def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> None:
+def health(
+    rng: random.Random,
+    year: int,
+    demos: list[Demo],
+    staff: dict,
+    end: datetime.date | None = None,
+) -> None:
     lines = {line.slug: line for line in ServiceLine.objects.all()}
     acts = {act.slug: act for act in Act.objects.all()}
     pool = _eligible(demos, year)
     consultations: list[Consultation] = []
     sessions: list[HealthSession] = []
     for slug, (n_sessions, _people, _consultations) in T.HEALTH[year].items():
-        days = list(days_of(year, {1, 3, 4}))
-        for day in sorted(rng.sample(days, n_sessions)):
+        days = list(days_of(year, {1, 3, 4}, end=end))
+        for day in sorted(rng.sample(days, min(n_sessions, len(days)))):
             sessions.append(
                 HealthSession(
                     line=lines[slug],
@@ -209,7 +215,7 @@ def health(rng: random.Random, year: int, demos: list[Demo], staff: dict) -> Non
             )
         )
     rows += _everyday_acts(rng, consultations, rows, acts)
-    ConsultationAct.objects.bulk_create(rows, batch_size=1000)
+    insert(rows)
 
     if year == 2023:
         workshop = Workshop.objects.create(

@@ -25,7 +25,7 @@ from contacts.models import (
 )
 from demo import targets as T
 from demo.population import Demo
-from demo.tools import days_of, moment, partition
+from demo.tools import days_of, insert, moment, partition
 
 ONLINE = {"ad_site", "facebook", "instagram", "snapchat", "tiktok", "x"}
 OFFLINE_SESSIONS = {"mobile_unit": "night_round", "drop_in": "drop_in", "street": "street_round"}
@@ -45,8 +45,10 @@ PER_LINE = {
 }
 
 
-def sessions(rng: random.Random, year: int, staff: list) -> dict[str, list[Session]]:
-    """The year's sessions on the service's regular days and hours."""
+def sessions(
+    rng: random.Random, year: int, staff: list, end: datetime.date | None = None
+) -> dict[str, list[Session]]:
+    """The year's sessions on the service's regular days and hours (until ``end``)."""
     plan: dict[str, list[Session]] = {
         "night_round": [],
         "drop_in": [],
@@ -55,7 +57,7 @@ def sessions(rng: random.Random, year: int, staff: list) -> dict[str, list[Sessi
         "online_round": [],
     }
     author = staff[0]
-    for day in days_of(year, {1, 3, 4}):
+    for day in days_of(year, {1, 3, 4}, end=end):
         if rng.random() < 0.04:
             continue  # a round cancelled now and then
         friday = day.weekday() == 4
@@ -87,8 +89,9 @@ def sessions(rng: random.Random, year: int, staff: list) -> dict[str, list[Sessi
                     created_by=author,
                 )
             )
-    if year == 2023:
-        for day in days_of(year, {2}, start=datetime.date(2023, 12, 1)):
+    if year >= 2023:
+        first = datetime.date(2023, 12, 1) if year == 2023 else None
+        for day in days_of(year, {2}, start=first, end=end):
             plan["breakfast_drop_in"].append(
                 Session(
                     kind="breakfast_drop_in",
@@ -98,7 +101,7 @@ def sessions(rng: random.Random, year: int, staff: list) -> dict[str, list[Sessi
                     created_by=author,
                 )
             )
-    for day in days_of(year, {0, 2}):
+    for day in days_of(year, {0, 2}, end=end):
         if rng.random() < 0.85:
             plan["online_round"].append(
                 Session(
@@ -117,13 +120,13 @@ def sessions(rng: random.Random, year: int, staff: list) -> dict[str, list[Sessi
         for s in every
         if s.kind in ("night_round", "street_round")
     ]
-    Session.zones.through.objects.bulk_create(zone_rows, batch_size=1000)
+    insert(zone_rows)
     staff_rows = [
         Session.staff.through(session_id=s.pk, user_id=u.pk)
         for s in every
         for u in rng.sample(staff, 2)
     ]
-    Session.staff.through.objects.bulk_create(staff_rows, batch_size=1000)
+    insert(staff_rows)
     return plan
 
 
@@ -138,16 +141,26 @@ def _at(rng: random.Random, session: Session) -> datetime.datetime:
     )
 
 
-def _day_in(rng: random.Random, year: int, start=(1, 1), end=(12, 31)) -> datetime.date:
+def _day_in(
+    rng: random.Random, year: int, start=(1, 1), end=(12, 31), until: datetime.date | None = None
+) -> datetime.date:
     first, last = datetime.date(year, *start), datetime.date(year, *end)
+    if until is not None and until < last:
+        last = max(first, until)
     return first + datetime.timedelta(days=rng.randint(0, (last - first).days))
 
 
 def contacts(
-    rng: random.Random, year: int, demos: list[Demo], plan: dict, staff: list
+    rng: random.Random,
+    year: int,
+    demos: list[Demo],
+    plan: dict,
+    staff: list,
+    end: datetime.date | None = None,
 ) -> list[Contact]:
     """The year's contacts: every person met at least once, repeat visitors, anonymous
-    contacts; online first contacts for the newcomers who then came to the drop-in."""
+    contacts; online first contacts for the newcomers who then came to the drop-in.
+    Up to ``end`` (the plan's sessions must not go beyond it)."""
     channels = {c.slug: c for c in Channel.objects.all()}
     met = [d for d in demos if year in d.years]
     rows: list[tuple[Demo | None, str, datetime.datetime, Session | None]] = []
@@ -156,10 +169,10 @@ def contacts(
         rows.append((demo, slug, when, session))
 
     # Online first, then the drop-in: the newcomers of 2023.
-    if year == 2023:
-        newcomers = [d for d in met if d.years == {2023} and d.category is None]
-        for demo in rng.sample(newcomers, T.NEW_PEOPLE_AT_DROP_IN):
-            demo.new_at_drop_in = True
+    if year in T.NEW_AT_DROP_IN:
+        newcomers = [d for d in met if min(d.years) == year and d.category is None]
+        for demo in rng.sample(newcomers, T.NEW_AT_DROP_IN[year]):
+            demo.new_at_drop_in = year
             add(demo, "ad_site", moment(_day_in(rng, year, (1, 2), (1, 31)), 11))
             add(
                 demo,
@@ -179,7 +192,7 @@ def contacts(
     for slug, count in fixed.items():
         for _ in range(count):
             add(rng.choice(met), slug)
-    for _ in range(220 if year == 2023 else 160):
+    for _ in range(220 if year >= 2023 else 160):
         add(rng.choice(met) if rng.random() < 0.4 else None, "ad_site")
     # Offline: everybody met at least once on a round or at the drop-in, then repeat
     # visitors and anonymous people.
@@ -195,10 +208,10 @@ def contacts(
         add(None if index < anonymous else rng.choices(met, weights)[0], slug)
 
     built = [
-        _contact(rng, year, demo, channels[slug], when, session, plan, staff)
+        _contact(rng, year, demo, channels[slug], when, session, plan, staff, end)
         for demo, slug, when, session in rows
     ]
-    _first_contacts_offline(rng, year, built, plan)
+    _first_contacts_offline(rng, year, built, plan, end)
     _caarud(rng, year, built)
     Contact.objects.bulk_create(built, batch_size=1000)
     return built
@@ -218,7 +231,7 @@ def _social_people(rng, year, met):
     return chosen
 
 
-def _contact(rng, year, demo, channel, when, session, plan, staff) -> Contact:
+def _contact(rng, year, demo, channel, when, session, plan, staff, end=None) -> Contact:
     slug = channel.slug
     if session is None and slug in OFFLINE_SESSIONS:
         session = rng.choice(plan[OFFLINE_SESSIONS[slug]])
@@ -229,11 +242,11 @@ def _contact(rng, year, demo, channel, when, session, plan, staff) -> Contact:
     if session is not None and when is None:
         when = _at(rng, session)
     if when is None:
-        when = moment(_day_in(rng, year), rng.randint(9, 19), rng.randint(0, 59))
+        when = moment(_day_in(rng, year, until=end), rng.randint(9, 19), rng.randint(0, 59))
     if demo is not None and (demo.category is not None) and when.month == 12 and session is None:
-        when = when.replace(month=rng.randint(1, 11))
+        when = _in_month(when, rng.randint(1, 11))
     if demo is not None and demo.special_young_adult and when.month < 4:
-        when = when.replace(month=rng.randint(4, 11))
+        when = _in_month(when, rng.randint(4, 11))
         session = None if slug not in OFFLINE_SESSIONS else session
         if session is not None:
             session = rng.choice([s for s in plan[session.kind] if s.date.month >= 4])
@@ -254,7 +267,14 @@ def _contact(rng, year, demo, channel, when, session, plan, staff) -> Contact:
     return contact.fill_derived()
 
 
-def _first_contacts_offline(rng, year, built, plan) -> None:
+def _in_month(when: datetime.datetime, month: int) -> datetime.datetime:
+    """The same moment in another month of the year (the month's last day at the most)."""
+    following = datetime.date(when.year + month // 12, month % 12 + 1, 1)
+    last_day = (following - datetime.timedelta(days=1)).day
+    return when.replace(month=month, day=min(when.day, last_day))
+
+
+def _first_contacts_offline(rng, year, built, plan, end=None) -> None:
     """Only the planned newcomers have an online first contact followed by the drop-in;
     followed young people are first met before December (their age is then known)."""
     by_person: dict = {}
@@ -264,13 +284,13 @@ def _first_contacts_offline(rng, year, built, plan) -> None:
     for contacts_ in by_person.values():
         demo = contacts_[0].demo
         contacts_.sort(key=lambda c: c.occurred_at)
-        if demo.new_at_drop_in:
+        if demo.new_at_drop_in == year:
             first_online = next(
                 c for c in contacts_ if c.channel.slug == "ad_site" and c.occurred_at.month == 1
             )
             for contact in contacts_:
                 if contact is not first_online and contact.day <= first_online.day:
-                    _move_after(rng, contact, first_online.day, plan)
+                    _move_after(rng, contact, first_online.day, plan, end)
             continue
         offline = [c for c in contacts_ if c.channel.slug not in ONLINE]
         if demo.category is not None and contacts_[0].occurred_at.month == 12 and offline:
@@ -284,25 +304,30 @@ def _first_contacts_offline(rng, year, built, plan) -> None:
                     contact.channel.slug in ONLINE
                     and contact.occurred_at <= first_offline.occurred_at
                 ):
-                    _move_after(rng, contact, first_offline.day, plan)
+                    _move_after(rng, contact, first_offline.day, plan, end)
 
 
-def _move_after(rng, contact, day, plan) -> None:
+def _move_after(rng, contact, day, plan, end=None) -> None:
     later = (
         [s for s in plan.get(contact.session.kind, []) if s.date > day] if contact.session else []
     )
     if contact.session is not None and later:
         contact.session = rng.choice(later)
         contact.occurred_at = _at(rng, contact.session)
-    elif contact.session is not None or (day.month == 12 and day.day == 31):
+    elif contact.session is not None or day >= _last_day(day.year, end):
         # No later round this year: the same day, late in the evening, outside a session.
         contact.session = None
         contact.occurred_at = moment(day, 23, 30)
     else:
-        last = datetime.date(day.year, 12, 31)
+        last = _last_day(day.year, end)
         target = day + datetime.timedelta(days=rng.randint(1, max(1, (last - day).days)))
         contact.occurred_at = moment(min(target, last), 16)
     contact.fill_derived()
+
+
+def _last_day(year: int, end: datetime.date | None) -> datetime.date:
+    last = datetime.date(year, 12, 31)
+    return min(last, end) if end is not None else last
 
 
 def _caarud(rng, year, built) -> None:
@@ -341,7 +366,8 @@ def material(rng: random.Random, year: int, built: list[Contact], plan: dict) ->
         lines.append(
             ContactMaterial(contact=contact, material=by_slug["hiv_selftest"], quantity=quantity)
         )
-    drop_in_tests = rng.sample([c for c in built if c.channel.slug == "drop_in"], 40)
+    drop_in_contacts = [c for c in built if c.channel.slug == "drop_in"]
+    drop_in_tests = rng.sample(drop_in_contacts, min(40, len(drop_in_contacts)))
     lines += [
         ContactMaterial(contact=c, material=by_slug["hiv_selftest"], quantity=1)
         for c in drop_in_tests
@@ -359,14 +385,16 @@ def material(rng: random.Random, year: int, built: list[Contact], plan: dict) ->
             lines.append(
                 ContactMaterial(contact=contact, material=by_slug[slug], quantity=quantity)
             )
-        drop_ins = rng.sample(plan["drop_in"], 12)
-        for session, quantity in zip(drop_ins, partition(rng, self_service, 12), strict=True):
+        drop_ins = rng.sample(plan["drop_in"], min(12, len(plan["drop_in"])))
+        for session, quantity in zip(
+            drop_ins, partition(rng, self_service, len(drop_ins)), strict=True
+        ):
             if quantity:
                 session_lines.append(
                     SessionMaterial(session=session, material=by_slug[slug], quantity=quantity)
                 )
-    ContactMaterial.objects.bulk_create(lines, batch_size=2000)
-    SessionMaterial.objects.bulk_create(session_lines, batch_size=1000)
+    insert(lines)
+    insert(session_lines)
 
 
 def topics(rng: random.Random, built: list[Contact]) -> None:
@@ -389,12 +417,14 @@ def topics(rng: random.Random, built: list[Contact]) -> None:
             referral_rows.append(
                 Contact.referrals.through(contact_id=contact.pk, partner_id=rng.choice(partners).pk)
             )
-    Contact.themes.through.objects.bulk_create(theme_rows, batch_size=2000)
-    Contact.services.through.objects.bulk_create(service_rows, batch_size=2000)
-    Contact.referrals.through.objects.bulk_create(referral_rows, batch_size=2000)
+    insert(theme_rows)
+    insert(service_rows)
+    insert(referral_rows)
 
 
-def online(rng: random.Random, year: int, plan: dict, author) -> None:
+def online(
+    rng: random.Random, year: int, plan: dict, author, end: datetime.date | None = None
+) -> None:
     sites = list(AdSite.objects.exclude(slug="other_site"))
     rounds = plan["online_round"]
     lines = []
@@ -420,12 +450,14 @@ def online(rng: random.Random, year: int, plan: dict, author) -> None:
         take = min(room, missing)
         line.replies += take
         missing -= take
-    OnlineRoundSite.objects.bulk_create(lines, batch_size=1000)
+    insert(lines)
     networks = {c.slug: c for c in Channel.objects.filter(kind="social_network")}
     snapshots = []
     for slug, last in T.FOLLOWERS[year].items():
         start = T.FOLLOWERS[year - 1][slug] if year - 1 in T.FOLLOWERS else int(last * 0.7)
         for month in range(1, 13):
+            if end is not None and datetime.date(year, month, 28) > end:
+                break
             count = start + (last - start) * month // 12
             snapshots.append(
                 FollowerSnapshot(
@@ -438,12 +470,12 @@ def online(rng: random.Random, year: int, plan: dict, author) -> None:
     FollowerSnapshot.objects.bulk_create(snapshots)
 
 
-def mediation(rng: random.Random, year: int, author) -> None:
+def mediation(rng: random.Random, year: int, author, end: datetime.date | None = None) -> None:
     zones = list(Zone.objects.all()[:5])
-    scale = 1 if year == 2023 else 0.8
+    scale = T.MEDIATION_SCALE.get(year, 0.8)
     count = int(T.MEDIATION["events"] * scale)
     events = []
-    days = sorted(_day_in(rng, year) for _ in range(count))
+    days = sorted(_day_in(rng, year, until=end) for _ in range(count))
     parties = {
         party: partition(rng, int(total * scale), count, 1 if party == "sex_workers" else 0)
         for party, total in T.MEDIATION["parties"].items()

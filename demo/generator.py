@@ -1,18 +1,21 @@
-"""A living demo: the staff accounts, one per role, and two years of individual records
-(2022 and 2023) that add up to the service's published activity, generated
-deterministically."""
+"""A living demo: the staff accounts, one per role, and years of individual records,
+generated deterministically: 2022 and 2023 add up to the service's published activity,
+2021 to what its 2023 report says of that year, and the years after 2023 go on up to
+today (demo.years)."""
 
 from __future__ import annotations
 
+import datetime
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
+from django.utils import timezone
 
 from contacts.models import CODE_ALPHABET, Contact, Person
 from contacts.services import person_merge
-from demo import care, fieldwork, files, population, texts
+from demo import care, fieldwork, files, population, texts, years
 from demo.accounts import create_demo_accounts
 from entractes.freshness import records_changed
 from entractes.models import User
@@ -22,11 +25,17 @@ from entractes.models import User
 class Generated:
     accounts: list[User]
     persons: int  # persons created, 0 when persons existed already
+    years: list[int] = field(default_factory=list)  # the years with records
+
+
+# 2022 and 2023 are built first and whole; the later years need the last day.
+LAST_BUILT = datetime.date(2023, 12, 31)
 
 
 @transaction.atomic
-def generate(*, seed: int = 2023) -> Generated:
-    """Create or refresh the demo accounts, then the demo records in an empty database.
+def generate(*, seed: int = 2023, until: datetime.date | None = None) -> Generated:
+    """Create or refresh the demo accounts, then the demo records in an empty database,
+    up to ``until`` (default: today; never before the end of 2023).
 
     Refused when DEBUG is off (the accounts share a known password). No record is
     created when persons exist already: the demo never mixes with real records.
@@ -35,11 +44,13 @@ def generate(*, seed: int = 2023) -> Generated:
     accounts = create_demo_accounts()
     if Person.all_objects.exists():
         return Generated(accounts, 0)
-    return Generated(accounts, _records(seed, {u.username: u for u in accounts}))
+    last = max(until or timezone.localdate(), LAST_BUILT)
+    persons, built = _records(seed, {u.username: u for u in accounts}, last)
+    return Generated(accounts, persons, built)
 
 
 @disable_auditlog()
-def _records(seed: int, staff: dict[str, User]) -> int:
+def _records(seed: int, staff: dict[str, User], until: datetime.date) -> tuple[int, list[int]]:
     records_changed()  # bulk writes send no signal
     rng = random.Random(seed)
     field_staff = [staff["educatrice"], staff["educateur-mineurs"], staff["animatrice"]]
@@ -66,7 +77,8 @@ def _records(seed: int, staff: dict[str, User]) -> int:
     files.training(rng, staff["educateur-mineurs"])
     texts.narrative(2023, staff["direction"])
     _duplicates(rng, demos, staff["educatrice"])
-    return len(demos)
+    built = years.build(seed, demos, staff, until)
+    return len(demos), built
 
 
 def _duplicates(rng: random.Random, demos, author) -> None:

@@ -82,7 +82,7 @@ class Demo:
     years: set[int]
     category: str | None = None  # 2023 age category when followed by the minors' team
     social_2023: bool = False
-    new_at_drop_in: bool = False
+    new_at_drop_in: int = 0  # the year of a planned online first contact, then the drop-in
     special_young_adult: bool = False
     tags: set[str] = field(default_factory=set)
 

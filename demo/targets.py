@@ -46,12 +46,13 @@ MATERIAL = {
 PARCELS = {2022: 40, 2023: 75}
 HIV_SELFTESTS_BY_POST = {2022: 25, 2023: 55}
 SOCIAL_CONTACTS = {
-    2022: {"facebook": 30, "instagram": 95, "snapchat": 40, "tiktok": 6, "x": 3},
+    2022: {"facebook": 30, "instagram": 92, "snapchat": 40, "tiktok": 9, "x": 3},
     2023: {"facebook": 46, "instagram": 187, "snapchat": 77, "tiktok": 21, "x": 4},
 }
 SOCIAL_PEOPLE = {2022: 110, 2023: 188}
 SOCIAL_MINORS = 28
 NEW_PEOPLE_AT_DROP_IN = 95
+NEW_AT_DROP_IN = {2023: NEW_PEOPLE_AT_DROP_IN}
 FOLLOWERS = {
     2022: {"facebook": 301, "instagram": 147, "snapchat": 522, "tiktok": 39, "x": 122},
     2023: {"facebook": 370, "instagram": 201, "snapchat": 798, "tiktok": 90, "x": 122},
@@ -93,6 +94,7 @@ NURSE_ONLINE = {2022: 222, 2023: 280}
 SCREENINGS = {2022: 130, 2023: 145}
 SMEARS = {2022: 15, 2023: 19}
 
+MEDIATION_SCALE = {2022: 0.8, 2023: 1}
 MEDIATION = {
     "events": 80,
     "parties": {

@@ -17,8 +17,10 @@ class Command(BaseCommand):
         generated = generate()
         users, created = generated.accounts, generated.persons
         if created:
+            built = generated.years
             self.stdout.write(
-                f"{len(users)} comptes de démonstration, {created} personnes et leur activité 2022-2023."
+                f"{len(users)} comptes de démonstration, {created} personnes et leur activité "
+                f"{built[0]}-{built[-1]} (années construites : {', '.join(map(str, built))})."
             )
         else:
             self.stdout.write(
