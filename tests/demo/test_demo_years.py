@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from contacts.models import Contact, Session
 from demo.generator import generate
+from entractes.lib.period import Period
 from minors.models import TrainingCycle
 from reporting.figures import all_figures, compared
 from rights.models import Procedure, PSPFile
@@ -70,10 +72,22 @@ def test_2022_is_the_year_the_2023_report_compares_with(demo_db):
 
 
 @pytest.mark.django_db
-def test_the_demo_goes_on_up_to_today():
+def test_the_demo_goes_on_up_to_today(client):
     with override_settings(DEBUG=True):
         generated = generate()
     today = timezone.localdate()
+    # The director's pages open on the year to date, with figures, without a control.
+    client.force_login(next(u for u in generated.accounts if u.username == "direction"))
+    board = client.get(reverse("reporting:dashboard"))
+    rows = {label: now for label, now, _before, _change in board.context["rows"]}
+    assert rows["Contacts"] > 0 and rows["Consultations santé"] > 0
+    page = client.get(reverse("reporting:figures"))
+    if today >= datetime.date(today.year, 1, 8):  # contacts stop the day before today
+        assert board.context["choice"].period.end == today
+        assert page.context["choice"].period == Period(datetime.date(today.year, 1, 1), today)
+    shown = {row.key: row for _slug, _title, rows in page.context["sections"] for row in rows}
+    assert shown["attendance.contacts"].value > 0 and shown["attendance.people"].value > 0
+    assert shown["attendance.contacts"].previous > 0
     assert generated.years == list(range(2021, today.year + 1))
     for year in range(2024, today.year):
         values = all_figures(year)
