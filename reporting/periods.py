@@ -151,6 +151,11 @@ def label(period: Period) -> str:
     for number in (1, 2):
         if period == Period.semester(start.year, number):
             return _("S%(n)s %(year)s") % {"n": number, "year": start.year}
+    if start == datetime.date(start.year, 1, 1) and end.year == start.year:
+        return _("%(year)s jusqu'au %(end)s") % {
+            "year": start.year,
+            "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+        }
     return _("du %(start)s au %(end)s") % {
         "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
         "end": formats.date_format(end, "SHORT_DATE_FORMAT"),

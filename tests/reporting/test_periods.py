@@ -139,6 +139,9 @@ def test_periods_and_their_comparisons():
     with translation.override("fr"):
         assert periods.label(Period.quarter(2024, 2)) == "T2 2024"
         assert periods.label(march) == "mars 2024"
+        assert periods.label(Period(datetime.date(2024, 1, 1), datetime.date(2024, 5, 6))) == (
+            "2024 jusqu'au 06/05/2024"
+        )
     with translation.override("en"):
         assert periods.label(march) == "March 2024"
 
