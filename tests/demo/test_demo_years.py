@@ -4,6 +4,7 @@ after 2023 up to today, and any seed."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -119,6 +120,8 @@ def test_the_demo_goes_on_up_to_today(client):
 )
 def test_the_demo_is_built_from_other_seeds(seed, until):
     """Seed 5 used to break on a date moved to a shorter month; 17 stops in January."""
+    if connection.vendor == "postgresql":
+        pytest.skip("the seeds are walked on SQLite; PostgreSQL builds the demo up to today")
     with override_settings(DEBUG=True):
         generated = generate(seed=seed, until=until)
     assert generated.years == list(range(2021, until.year + 1))
