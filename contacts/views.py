@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from contacts import access, services
 from contacts.forms import IdentityForm, MergeChoiceForm, MergeForm, PersonFilterForm, PersonForm
-from contacts.models import LegalIdentity, Person
+from contacts.models import Contact, LegalIdentity, Person
 from contacts.views_fieldwork import contacts_panel_queryset
 from entractes.concurrency import Conflict, GuardedSave, fingerprint, save_unless_changed
 from entractes.permissions import requires
@@ -38,9 +38,23 @@ def _filtered_persons(user, form: PersonFilterForm):
         persons = persons.filter(sex_work=True)
     if data["activity"] in ("uses_drugs", "both"):
         persons = persons.filter(uses_drugs=True)
-    # The join reaches archived contacts too: they are withdrawn, not a last contact.
-    last_contact = Max("contacts__occurred_at", filter=Q(contacts__archived_at=None))
-    return persons.annotate(last_contact=last_contact).order_by("nickname_key", "code")
+    return persons.order_by("nickname_key", "code")
+
+
+def _with_last_contact(persons) -> list[Person]:
+    """The persons of one page, each with the moment of their last contact: one grouped
+    query over the page's persons, not over every person's whole history."""
+    persons = list(persons)
+    # Archived contacts are withdrawn, not a last contact.
+    last = dict(
+        Contact.objects.filter(person__in=persons, archived_at=None)
+        .values("person")
+        .annotate(last=Max("occurred_at"))
+        .values_list("person", "last")
+    )
+    for person in persons:
+        person.last_contact = last.get(person.pk)
+    return persons
 
 
 @never_cache
@@ -51,6 +65,7 @@ def person_list(request):
     page = Paginator(_filtered_persons(request.user, form), PAGE_SIZE).get_page(
         request.POST.get("page") or request.GET.get("page")
     )
+    page.object_list = _with_last_contact(page.object_list)
     context = {"form": form, "page": page}
     if request.headers.get("HX-Request"):
         return render(request, "contacts/person_list.html#results", context)

@@ -138,6 +138,42 @@ def test_person_list_runs_a_fixed_number_of_queries(login, educator, django_asse
         client.get(reverse("contacts:person-list"))
 
 
+def test_the_list_reads_the_last_contacts_of_its_page_only(login, educator):
+    """The last contact is read for the persons shown, never aggregated over every
+    person's history; an archived contact is not a last contact."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import contacts.views
+
+    first, second = PersonFactory(nickname="Aline"), PersonFactory(nickname="Zoe")
+    at = datetime.datetime(2024, 3, 5, 22, 0, tzinfo=timezone.get_current_timezone())
+    ContactFactory(person=first, author=educator, occurred_at=at, day=at.date())
+    later = ContactFactory(
+        person=first, author=educator, occurred_at=at + datetime.timedelta(days=9)
+    )
+    later.archived_at = timezone.now()
+    later.save()
+    ContactFactory(person=second, author=educator)
+    client = login(educator)
+    page_size = contacts.views.PAGE_SIZE
+    contacts.views.PAGE_SIZE = 1
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("contacts:person-list"))
+    finally:
+        contacts.views.PAGE_SIZE = page_size
+    assert [p.nickname for p in response.context["page"]] == ["Aline"]
+    assert response.context["page"][0].last_contact == at
+    reading_contacts = [
+        q["sql"] for q in queries.captured_queries if "contacts_contact" in q["sql"]
+    ]
+    assert len(reading_contacts) == 1
+    # Only the page's person is asked for, by its id.
+    assert f"IN ({first.pk})" in reading_contacts[0].replace("'", "")
+    assert "05/03/2024" in response.content.decode()
+
+
 def test_legal_identity_never_in_list_or_search_even_for_allowed_role(login, educator):
     identity = LegalIdentityFactory(
         person=PersonFactory(nickname="Mira"), last_name="ZZMARKERNAME", first_names="ZZMARKERFIRST"
