@@ -30,6 +30,7 @@ from contacts.models import (
 from contacts.scope import contact_filters, session_zone, zone_field
 from entractes.lib.figures import (
     OPEN,
+    Family,
     Figure,
     FigureSet,
     Listing,
@@ -102,11 +103,14 @@ def _persons(period: Period, scope: Scope = OPEN) -> FigureSet:
             Q(first_channel_kind__in=Channel.ONLINE) & period.within("first_drop_in"),
         ),
     ]
-    figures += [Figure(f"caarud.gender.{g}", drug & Q(gender=g)) for g in Gender.values]
-    figures += [Figure(f"caarud.products.{p}", drug & Q(products__slug=p)) for p in _slugs(Product)]
+    families = (
+        Family("caarud.gender.{}", "gender", tuple(Gender.values), drug),
+        Family("caarud.products.{}", "products__slug", tuple(_slugs(Product)), drug),
+    )
     return FigureSet(
         base,
         tuple(figures),
+        families=families,
         listing=PERSONS,
         lists_for={"caarud.share_of_people": "caarud.people"},
         scoped_by=scope,
@@ -119,12 +123,15 @@ def _contacts(period: Period, networks: list[str]) -> FigureSet:
         Figure("caarud.contacts", Q(caarud=True)),
         Figure("digital.parcels", Q(channel__kind=Channel.Kind.POST)),
     ]
-    figures += [Figure(f"services.{s}", Q(services__slug=s)) for s in _slugs(Service)]
-    figures += [Figure(f"social.{n}.contacts", Q(channel__slug=n)) for n in networks]
-    figures += [Figure(f"digital.themes.{t}", ONLINE & Q(themes__slug=t)) for t in _slugs(Theme)]
+    families = (
+        Family("services.{}", "services__slug", tuple(_slugs(Service))),
+        Family("social.{}.contacts", "channel__slug", tuple(networks)),
+        Family("digital.themes.{}", "themes__slug", tuple(_slugs(Theme)), ONLINE),
+    )
     return FigureSet(
         Contact.objects.filter(period.within("day")),
         tuple(figures),
+        families=families,
         listing=CONTACTS,
         filters=contact_filters(),
         additive=True,
@@ -132,19 +139,16 @@ def _contacts(period: Period, networks: list[str]) -> FigureSet:
 
 
 def _material(period: Period, materials: list[str]) -> list[FigureSet]:
+    handed_out = Family(
+        "rdr.material.{}", "material__slug", tuple(materials), Q(), "sum", "quantity"
+    )
     on_contacts = [
-        Figure(f"rdr.material.{m}", Q(material__slug=m), "sum", "quantity") for m in materials
-    ]
-    on_contacts.append(
         Figure(
             "digital.hiv_selftests_sent",
             Q(material__slug="hiv_selftest", contact__channel__kind=Channel.Kind.POST),
             "sum",
             "quantity",
         )
-    )
-    on_sessions = [
-        Figure(f"rdr.material.{m}", Q(material__slug=m), "sum", "quantity") for m in materials
     ]
     return [
         FigureSet(
@@ -153,6 +157,7 @@ def _material(period: Period, materials: list[str]) -> list[FigureSet]:
                 period.within("contact__day"), contact__archived_at=None
             ),
             tuple(on_contacts),
+            families=(handed_out,),
             listing=Listing(
                 lambda m: [m.contact.day, m.material, m.quantity], ("contact", "material")
             ),
@@ -161,7 +166,8 @@ def _material(period: Period, materials: list[str]) -> list[FigureSet]:
         ),
         FigureSet(
             SessionMaterial.objects.filter(period.within("session__date")),
-            tuple(on_sessions),
+            (),
+            families=(handed_out,),
             listing=Listing(
                 lambda m: [m.session.date, m.material, m.quantity], ("session", "material")
             ),
@@ -198,10 +204,10 @@ def _mediation(period: Period) -> list[FigureSet]:
     # Sums apart from the theme counts: the themes' join would repeat events.
     sums = [Figure("mediation.events")]
     sums += [Figure(f"mediation.contacts.{party}", Q(), "sum", party) for party, _label in PARTIES]
-    themes = [Figure(f"mediation.themes.{t}", Q(themes__slug=t)) for t in _slugs(MediationTheme)]
+    themes = Family("mediation.themes.{}", "themes__slug", tuple(_slugs(MediationTheme)))
     return [
         FigureSet(events, tuple(sums), filters=filters, additive=True),
-        FigureSet(events, tuple(themes), filters=filters, additive=True),
+        FigureSet(events, (), families=(themes,), filters=filters, additive=True),
     ]
 
 

@@ -15,6 +15,7 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    Func,
     IntegerField,
     Model,
     OuterRef,
@@ -54,16 +55,33 @@ def meeting_sources() -> list[tuple[type[Model], str]]:
     return list(_SOURCES)
 
 
+class _IgnoringNulls(Func):
+    """LEAST or GREATEST of dates, ignoring NULLs (NULL only if all are): PostgreSQL's
+    own; on other databases, whose LEAST is NULL if any part is, of rotations of
+    COALESCE (each part then computed once per rotation)."""
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts = self.get_source_expressions()
+        rotations = [Coalesce(*parts[i:], *parts[:i]) for i in range(len(parts))]
+        combined = (Least if self.function == "LEAST" else Greatest)(*rotations)
+        return compiler.compile(combined)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def _combined(function: str, parts: list):
+    if len(parts) == 1:
+        return parts[0]
+    return _IgnoringNulls(*parts, function=function, output_field=DateField())
+
+
 def _earliest(querysets_and_fields):
     parts = [
         Subquery(qs.order_by(date_field).values(date_field)[:1])
         for qs, date_field in querysets_and_fields
     ]
-    if len(parts) == 1:
-        return parts[0]
-    # LEAST ignores NULLs on PostgreSQL, not on SQLite: compare rotations of COALESCE.
-    rotations = [Coalesce(*parts[i:], *parts[:i]) for i in range(len(parts))]
-    return Least(*rotations)
+    return _combined("LEAST", parts)
 
 
 def _meetings(period: Period | int | None = None, ref: str = "pk", scope: Scope = OPEN):
@@ -98,10 +116,7 @@ def last_meeting(ref: str = "pk"):
         Subquery(records.order_by(f"-{date_field}").values(date_field)[:1])
         for records, date_field in _meetings(ref=ref)
     ]
-    if len(parts) == 1:
-        return parts[0]
-    rotations = [Coalesce(*parts[i:], *parts[:i]) for i in range(len(parts))]
-    return Greatest(*rotations)
+    return _combined("GREATEST", parts)
 
 
 def met_in(period: Period | int, scope: Scope = OPEN):

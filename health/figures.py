@@ -8,6 +8,7 @@ from contacts.figures import PERSONS
 from contacts.models import Person
 from entractes.lib.figures import (
     OPEN,
+    Family,
     Figure,
     FigureSet,
     Listing,
@@ -44,16 +45,11 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     lines = _lines()
     nurse = Q(line__slug="nurse")
     drug = Q(person__uses_drugs=True)
-    sessions = [Figure(f"health.{line}.sessions", Q(line__slug=line)) for line in lines]
+    by_line = tuple(lines)
+    sessions = Family("health.{}.sessions", "line__slug", by_line)
     # A group session counts once among the line's care sessions (with the consultations).
-    groups = [
-        Figure(f"health.{line}.consultations", Q(line__slug=line, participants__isnull=False))
-        for line in lines
-    ]
-    consultations = []
-    for line in lines:
-        consultations.append(Figure(f"health.{line}.consultations", Q(line__slug=line)))
-    consultations += [
+    groups = Family("health.{}.consultations", "line__slug", by_line, Q(participants__isnull=False))
+    consultations = [
         Figure("health.nurse.consultations_drug_users", nurse & drug),
         Figure("health.nurse.digital_outreach", nurse & Q(modality=Modality.ONLINE_OUTREACH)),
     ]
@@ -87,7 +83,8 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     return [
         FigureSet(
             HealthSession.objects.filter(period.within("date")),
-            (*sessions, *groups),
+            (),
+            families=(sessions, groups),
             listing=Listing(lambda s: [s.date, s.line], ("line",)),
             capability=CLINICAL,
             filters={"team": among("created_by")},
@@ -96,6 +93,7 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
         FigureSet(
             Consultation.objects.filter(period.within("day")),
             tuple(consultations),
+            families=(Family("health.{}.consultations", "line__slug", by_line),),
             listing=Listing(lambda c: [c.day, c.line, c.person.code], ("line", "person")),
             capability=CLINICAL,
             filters={"team": among("author")},

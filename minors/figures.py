@@ -16,6 +16,7 @@ from contacts.figures import PERSONS
 from contacts.models import AgeCategory, Person, Product, ProstitutionMode
 from entractes.lib.figures import (
     OPEN,
+    Family,
     Figure,
     FigureSet,
     Scope,
@@ -152,7 +153,8 @@ def _persons(period: Period) -> FigureSet:
         Figure("minors.runaways.base", under_18),
         Figure("minors.runaways.people", under_18 & Q(runaway=True)),
     ]
-    modes = list(ProstitutionMode.objects.order_by("position").values_list("slug", flat=True))
+    modes = tuple(ProstitutionMode.objects.order_by("position").values_list("slug", flat=True))
+    families = []
     for c in CATEGORIES:
         figures.append(Figure(f"minors.consumers.{c}", cat(c) & Q(consumer=True)))
         figures.append(Figure(f"minors.tobacco.{c}", cat(c) & Q(tobacco=True)))
@@ -163,11 +165,12 @@ def _persons(period: Period) -> FigureSet:
             Figure(f"minors.first_meeting.{c}.{place}", cat(c) & Q(**{f"met_{place}": True}))
             for place in PLACES
         ]
-        figures += [
-            Figure(f"minors.prostitution_modes.{c}.{m}", cat(c) & Q(prostitution_modes__slug=m))
-            for m in modes
-        ]
-    return FigureSet(base, tuple(figures), listing=PERSONS, capability=FILES)
+        families.append(
+            Family(f"minors.prostitution_modes.{c}.{{}}", "prostitution_modes__slug", modes, cat(c))
+        )
+    return FigureSet(
+        base, tuple(figures), families=tuple(families), listing=PERSONS, capability=FILES
+    )
 
 
 # Training and prevention are filtered by the staff who recorded them; the minors'
@@ -183,15 +186,15 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     runaways = _runaways(period).filter(
         file__person__in=_followed(period).filter(_under_18(period)).values("pk")
     )
-    housing = [Figure(f"minors.runaways.housed_by.{w}", Q(housed_by=w)) for w in HOUSED_BY]
-    housing += [
-        Figure(f"minors.runaways.housed_where.{w}", Q(housed_where=w)) for w in HOUSED_WHERE
-    ]
+    housing = (
+        Family("minors.runaways.housed_by.{}", "housed_by", tuple(HOUSED_BY)),
+        Family("minors.runaways.housed_where.{}", "housed_where", tuple(HOUSED_WHERE)),
+    )
     trainings = TrainingCycle.objects.filter(period.within("start_date"))
     schools = SchoolSession.objects.filter(period.within("date"))
     return [
         _persons(period),
-        FigureSet(runaways, tuple(housing), capability=FILES),
+        FigureSet(runaways, (), families=housing, capability=FILES),
         FigureSet(
             ReceivedReport.objects.filter(period.within("received_on")),
             (Figure("minors.reported_not_met", Q(linked_on__isnull=True) | Q(linked_on__gt=last)),),

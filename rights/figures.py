@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from entractes.lib.figures import (
     OPEN,
+    Family,
     Figure,
     FigureSet,
     Listing,
@@ -37,8 +38,8 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     themes = list(
         ProcedureTheme.objects.order_by("position", "slug").values_list("slug", flat=True)
     )
-    opened = [Figure(f"rights.procedures.{t}.opened", Q(theme__slug=t)) for t in themes]
-    completed = [Figure(f"rights.procedures.{t}.completed", Q(theme__slug=t)) for t in themes]
+    opened = Family("rights.procedures.{}.opened", "theme__slug", tuple(themes))
+    completed = Family("rights.procedures.{}.completed", "theme__slug", tuple(themes))
     psp = (
         Figure("rights.psp.first_requests", Q(kind=PSPFile.Kind.FIRST_REQUEST)),
         Figure(
@@ -51,14 +52,16 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     return [
         FigureSet(
             Procedure.objects.filter(period.within("opened_on")),
-            tuple(opened),
+            (),
+            families=(opened,),
             listing=PROCEDURES,
             filters=TEAM,
             additive=True,
         ),
         FigureSet(
             Procedure.objects.filter(period.within("status_on"), status=Procedure.Status.COMPLETED),
-            tuple(completed),
+            (),
+            families=(completed,),
             listing=PROCEDURES,
             filters=TEAM,
             additive=True,

@@ -6,8 +6,13 @@ the records behind any value come from the same declaration, so a figure and its
 never disagree. A key declared in several sets is the sum of its parts (material
 handed out on contacts and on sessions, say).
 
-Sums must not share a set with figures whose filters cross a many-to-many relation:
-the join would repeat rows. Distinct counts are safe anywhere.
+A set's figures are computed in one query per relation their filters cross that
+repeats rows (a many-to-many relation, or the records pointing to one): the figures on
+the records' own fields and single-valued relations in one query, counting rows; those
+through the themes of contacts in another, counting distinct records; and so on. So no
+join multiplies the rows of figures that do not need it, and the number of queries is
+fixed by the declarations, not by the records. A sum through a relation that repeats
+rows is refused.
 
 A set also declares its drill-down: how its records are shown (``listing``, and
 ``by_value`` for the distinct values of ``distinct`` figures), the capability needed to
@@ -29,6 +34,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet, Sum
 
 Value = int | float | None
@@ -83,14 +89,116 @@ class Figure:
     measure: str = "count"
     field: str = "pk"
 
-    def aggregate(self):
+    def aggregate(self, rows_repeat: bool = True):
+        """The aggregate expression; ``rows_repeat`` is False when the query's rows are
+        the records themselves, each once (no join repeats them), so a count of records
+        needs no DISTINCT."""
+        where = self.where or None  # no FILTER clause for every record
         if self.measure == "count":
-            return Count("pk", distinct=True, filter=self.where)
+            return Count("pk", distinct=rows_repeat, filter=where)
         if self.measure == "distinct":
-            return Count(self.field, distinct=True, filter=self.where)
+            return Count(self.field, distinct=True, filter=where)
         if self.measure == "sum":
-            return Sum(self.field, filter=self.where, default=0)
+            return Sum(self.field, filter=where, default=0)
         raise ValueError(f"Unknown measure {self.measure!r}")
+
+
+@dataclass(frozen=True)
+class Family:
+    """Figures of one measure, one per value of a field (``by``): the material handed
+    out by kind, the persons by product used... Computed by one grouped query (GROUP BY
+    ``by``) instead of one filtered aggregate per value. The key of a value is
+    ``keys`` with ``{}`` replaced by the value; its records are those of that figure,
+    as for any figure."""
+
+    keys: str
+    by: str
+    values: tuple[str, ...]
+    where: Q = field(default_factory=Q)
+    measure: str = "count"
+    field: str = "pk"
+
+    def key(self, value: str) -> str:
+        return self.keys.replace("{}", str(value))
+
+    def figures(self) -> list[Figure]:
+        return [
+            Figure(self.key(value), self.where & Q(**{self.by: value}), self.measure, self.field)
+            for value in self.values
+        ]
+
+    def compute(self, base: QuerySet) -> dict[str, Value]:
+        """Every value of the family from one grouped query over ``base``."""
+        crossed = self.where & Q(**{f"{self.by}__isnull": False})
+        if self.measure != "count":
+            crossed &= Q(**{f"{self.field}__isnull": False})
+        rows_repeat = _repeats_rows(base) or bool(_repeating_paths(base.model, crossed))
+        if rows_repeat and self.measure == "sum":
+            raise ValueError(f"A sum over repeated rows: {self.keys}")
+        aggregate = Figure(self.keys, Q(), self.measure, self.field).aggregate(rows_repeat)
+        found = dict(
+            base.filter(self.where)
+            .order_by()
+            .values(self.by)
+            .annotate(value=aggregate)
+            .values_list(self.by, "value")
+        )
+        return {self.key(value): found.get(value) or 0 for value in self.values}
+
+
+def _repeating_paths(model, q: Q) -> set[str]:
+    """The relation paths of ``q``'s lookups that may repeat a record's row: a
+    many-to-many relation, or a reverse foreign key."""
+    found: set[str] = set()
+    for child in q.children:
+        if isinstance(child, Q):
+            found |= _repeating_paths(model, child)
+            continue
+        if not isinstance(child, tuple):
+            continue  # an expression (EXISTS...): it joins nothing to the rows
+        current = model
+        parts = child[0].split("__")
+        for index, part in enumerate(parts):
+            if part == "pk":
+                break
+            try:
+                field = current._meta.get_field(part)
+            except FieldDoesNotExist:
+                break  # a lookup or a transform, or an annotation
+            if not field.is_relation:
+                break
+            if field.many_to_many or field.one_to_many:
+                found.add("__".join(parts[: index + 1]))
+            current = field.related_model
+    return found
+
+
+def _by_repeating_paths(model, figures: Iterable[Figure]) -> dict[frozenset[str], list[Figure]]:
+    """The figures grouped by the repeating relations their filters (and measured
+    field) cross; the group of none first."""
+    groups: dict[frozenset[str], list[Figure]] = {frozenset(): []}
+    for figure in figures:
+        where = figure.where
+        if figure.measure in ("distinct", "sum"):
+            where = where & Q(**{f"{figure.field}__isnull": False})
+        paths = frozenset(_repeating_paths(model, where))
+        groups.setdefault(paths, []).append(figure)
+    return {paths: found for paths, found in groups.items() if found}
+
+
+def _repeats_rows(queryset: QuerySet) -> bool:
+    """Whether the queryset's own joins may give a record several rows (DISTINCT
+    does not: it keeps one row of each record)."""
+    query = queryset.query
+    if query.combinator:
+        return True
+    for join in query.alias_map.values():
+        join_field = getattr(join, "join_field", None)
+        if join_field is not None and (
+            getattr(join_field, "many_to_many", False) or getattr(join_field, "one_to_many", False)
+        ):
+            return True
+    return False
 
 
 def _as_text(record) -> list:
@@ -135,6 +243,20 @@ class FigureSet:
     # scope, say); asked for another scope, such a set refuses them.
     scoped_by: Scope = OPEN
     additive: bool = False
+    # Families of figures, computed by grouped queries; their figures are added to
+    # ``figures``.
+    families: tuple[Family, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.families:
+            declared = {figure.key for figure in self.figures}
+            added = [
+                figure
+                for family in self.families
+                for figure in family.figures()
+                if figure.key not in declared
+            ]
+            object.__setattr__(self, "figures", (*self.figures, *added))
 
     def refused(self, scope: Scope = OPEN) -> list[str]:
         """The dimensions of ``scope`` the set's records cannot be filtered by."""
@@ -165,9 +287,23 @@ class FigureSet:
         base = self.scoped(scope)
         if base is None:
             return {figure.key: None for figure in self.figures}
-        aliases = {f"v{index}": figure for index, figure in enumerate(self.figures)}
-        row = base.aggregate(**{alias: f.aggregate() for alias, f in aliases.items()})
-        return {figure.key: row[alias] or 0 for alias, figure in aliases.items()}
+        values: dict[str, Value] = {}
+        grouped: set[str] = set()
+        for family in self.families:
+            values.update(family.compute(base))
+            grouped.update(family.key(value) for value in family.values)
+        others = [figure for figure in self.figures if figure.key not in grouped]
+        base_repeats = _repeats_rows(base)
+        for paths, figures in _by_repeating_paths(base.model, others).items():
+            rows_repeat = base_repeats or bool(paths)
+            if rows_repeat and any(figure.measure == "sum" for figure in figures):
+                raise ValueError(f"A sum over repeated rows: {[f.key for f in figures]}")
+            aliases = {f"v{index}": figure for index, figure in enumerate(figures)}
+            row = base.aggregate(
+                **{alias: figure.aggregate(rows_repeat) for alias, figure in aliases.items()}
+            )
+            values.update({figure.key: row[alias] or 0 for alias, figure in aliases.items()})
+        return {figure.key: values[figure.key] for figure in self.figures}
 
     def get(self, key: str) -> Figure | None:
         return next((figure for figure in self.figures if figure.key == key), None)
