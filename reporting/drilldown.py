@@ -92,22 +92,44 @@ def linked(listed: Listed, user: User) -> list[tuple[list, str | None]]:
 
 @dataclass(frozen=True)
 class DrillList:
-    """One list of a drill-down page: its first rows (with their pages), the cell that
-    carries the link, and how many records it holds in all."""
+    """One list of a drill-down page: the rows of one page (with their pages), the cell
+    that carries the link, how many records it holds in all, and which page this is."""
 
     title: str
     rows: list[tuple[list, str | None]]
     link_cell: int
     total: int
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_LIMIT))
 
     @property
     def cut(self) -> bool:
         return self.total > len(self.rows)
 
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * PAGE_LIMIT + 1 if self.rows else 0
 
-# The page shows a list's first rows; the CSV file holds the whole list.
-PAGE_LIMIT = 2000
+    @property
+    def last_shown(self) -> int:
+        return (self.page - 1) * PAGE_LIMIT + len(self.rows)
+
+
+# The page shows a list a page of rows at a time; the CSV file holds the whole list.
+PAGE_LIMIT = 100
 EXPORT_LIMIT = 100_000
+
+
+def page_number(text: str | None) -> int:
+    """The page asked for: 1 for anything that is not a page number."""
+    try:
+        number = int(text or 1)
+    except ValueError:
+        return 1
+    return number if 1 <= number <= 1_000_000 else 1
 
 
 def may_open(user: User, url: str) -> bool:
@@ -127,17 +149,25 @@ def title(figure_set: FigureSet) -> str:
     return str(figure_set.base.model._meta.verbose_name_plural)
 
 
-def lists(sets: Iterable[FigureSet], key: str, user: User, scope: Scope = OPEN) -> list[DrillList]:
-    """The drill-down lists of a key, one per declaring set."""
+def lists(
+    sets: Iterable[FigureSet], key: str, user: User, scope: Scope = OPEN, page: int = 1
+) -> list[DrillList]:
+    """The drill-down lists of a key, one per declaring set, at one page (a page past a
+    list's end shows its last page)."""
     found = []
     for figure_set in sets:
-        listed = figure_set.listed(key, PAGE_LIMIT, scope)
+        total = figure_set.records(key, scope).count()
+        shown = min(page, max(1, -(-total // PAGE_LIMIT)))
+        listed = figure_set.listed(key, PAGE_LIMIT, scope, offset=(shown - 1) * PAGE_LIMIT)
         target = target_of(listed)
-        total = len(listed)
-        if total == PAGE_LIMIT:
-            total = figure_set.records(key, scope).count()
         found.append(
-            DrillList(title(figure_set), linked(listed, user), target.cell if target else 0, total)
+            DrillList(
+                title(figure_set),
+                linked(listed, user),
+                target.cell if target else 0,
+                total,
+                shown,
+            )
         )
     return found
 

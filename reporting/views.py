@@ -231,7 +231,9 @@ def drilldown(request):
             "scope_labels": periods.scope_labels(choice),
             "drill_query": _drill_query(choice),
             "value": values.get(key),
-            "lists": drill.lists(sets, key, request.user, choice.scope),
+            "lists": drill.lists(
+                sets, key, request.user, choice.scope, drill.page_number(request.GET.get("page"))
+            ),
             "can_export": request.user.has_capability("records.export"),
             "description": descriptions.describe([key]).get(key),
         },

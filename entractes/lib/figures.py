@@ -215,11 +215,14 @@ class Listing:
     def rows(self, queryset: QuerySet, limit: int = 2000) -> list[list]:
         return [cells for _record, cells in self.listed(queryset, limit)]
 
-    def listed(self, queryset: QuerySet, limit: int = 2000) -> list[tuple[Any, list]]:
-        """Each record with its row (for a link to the record where the reader may)."""
+    def listed(
+        self, queryset: QuerySet, limit: int = 2000, offset: int = 0
+    ) -> list[tuple[Any, list]]:
+        """Each record with its row (for a link to the record where the reader may),
+        ``limit`` of them from ``offset``."""
         if self.related:
             queryset = queryset.select_related(*self.related)
-        return [(record, self.columns(record)) for record in queryset[:limit]]
+        return [(record, self.columns(record)) for record in queryset[offset : offset + limit]]
 
 
 @dataclass(frozen=True)
@@ -326,24 +329,31 @@ class FigureSet:
             base = self.base.none()
         matching = base.filter(figure.where)
         if figure.measure == "distinct":
-            return matching.values_list(figure.field, flat=True).distinct()
-        return matching.distinct()
+            return matching.order_by(figure.field).values_list(figure.field, flat=True).distinct()
+        # The records themselves, in a stable order, read apart from the base's
+        # annotations and joins: the subquery's filter needs them, the list does not.
+        model = self.base.model
+        return model._base_manager.filter(pk__in=matching.order_by().values("pk")).order_by(
+            *(model._meta.ordering or ()), "pk"
+        )
 
     def rows(self, key: str, limit: int = 2000, scope: Scope = OPEN) -> list[list]:
         """The drill-down rows of the records behind ``key``."""
         return [cells for _record, cells in self.listed(key, limit, scope)]
 
-    def listed(self, key: str, limit: int = 2000, scope: Scope = OPEN) -> list[tuple[Any, list]]:
+    def listed(
+        self, key: str, limit: int = 2000, scope: Scope = OPEN, offset: int = 0
+    ) -> list[tuple[Any, list]]:
         """The records behind ``key`` (for ``distinct``, the related records), each
-        with its drill-down row."""
+        with its drill-down row: ``limit`` of them from ``offset``."""
         records = self.records(key, scope)  # KeyError for a key the set does not declare
         figure = self.get(self.lists_for.get(key, key))
         assert figure is not None
         if figure.measure == "distinct":
             model = self.base.model._meta.get_field(figure.field).related_model
-            ids = list(records[:limit])
+            ids = list(records[offset : offset + limit])
             return self.by_value.listed(model._default_manager.filter(pk__in=ids), limit)
-        return self.listing.listed(records, limit)
+        return self.listing.listed(records, limit, offset)
 
 
 def compute_all(sets: Iterable[FigureSet], scope: Scope = OPEN) -> dict[str, Value]:

@@ -129,17 +129,37 @@ def test_health_rows_link_to_the_consultation_for_health_staff(client, make_user
     assert "health.nurse.consultations" in figures.listable_keys(2023)
 
 
-def test_a_long_list_shows_its_first_rows_and_says_the_file_holds_all(
-    client, director, met, monkeypatch
-):
+def test_a_long_list_is_paged_and_says_the_file_holds_all(client, director, met, monkeypatch):
     monkeypatch.setattr(drill, "PAGE_LIMIT", 2)
     client.force_login(director)
-    page = client.get(reverse("reporting:drilldown"), {"key": "attendance.contacts", "year": 2023})
+    url = reverse("reporting:drilldown")
+    page = client.get(url, {"key": "attendance.contacts", "year": 2023})
     (contacts,) = page.context["lists"]
-    assert (len(contacts.rows), contacts.total, contacts.cut) == (2, 3, True)
+    assert (len(contacts.rows), contacts.total, contacts.cut, contacts.pages) == (2, 3, True, 2)
     body = page.content.decode()
-    assert "Les 2 premiers sur 3." in body
+    assert "1 à 2 sur 3." in body
+    assert "Page 1 sur 2" in body
     assert "Le fichier CSV contient toute la liste." in body
+    assert "page=2" in body
+    second = client.get(url, {"key": "attendance.contacts", "year": 2023, "page": 2})
+    (rest,) = second.context["lists"]
+    assert (len(rest.rows), rest.page) == (1, 2)
+    assert "3 à 3 sur 3." in second.content.decode()
+    # Each contact once over the two pages.
+    assert len({tuple(map(str, cells)) for cells, _page in contacts.rows + rest.rows}) == 3
+    # A page past the end shows the last one; a page that is not a number, the first.
+    assert (
+        client.get(url, {"key": "attendance.contacts", "year": 2023, "page": 9})
+        .context["lists"][0]
+        .page
+        == 2
+    )
+    assert (
+        client.get(url, {"key": "attendance.contacts", "year": 2023, "page": "x"})
+        .context["lists"][0]
+        .page
+        == 1
+    )
     rows = list(csv.reader(io.StringIO(export(client, "attendance.contacts").content.decode())))
     assert len(rows) == 1 + 3
 
