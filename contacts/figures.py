@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext as _
 
@@ -61,23 +61,47 @@ def _slugs(model) -> list[str]:
 MEETING_DIMENSIONS = ("zone", "kind", "team", "channel")
 
 
-def _persons(period: Period, scope: Scope = OPEN) -> FigureSet:
+def _persons(period: Period, scope: Scope = OPEN, kinds: dict[int, str] | None = None) -> FigureSet:
     """Persons met in the period (within ``scope``: through the meetings that match
-    it), with their age category at their first meeting of the period."""
+    it), with their age category at their first meeting of the period. ``kinds``: the
+    kind of each channel, by id (read once, so no subquery joins the channels)."""
+    if kinds is None:
+        kinds = _channel_kinds()
+
+    def channels(*wanted: str) -> list[int]:
+        return [pk for pk, kind in kinds.items() if kind in wanted]
+
     social_contact = Contact.objects.filter(
-        period.within("day"), person=OuterRef("pk"), channel__kind=Channel.Kind.SOCIAL_NETWORK
+        period.within("day"),
+        person=OuterRef("pk"),
+        channel_id__in=channels(Channel.Kind.SOCIAL_NETWORK),
     )
     for name, values in scope.active().items():
         social_contact = social_contact.filter(contact_filters()[name](values))
     first_contact = Contact.objects.filter(person=OuterRef("pk")).order_by("day", "occurred_at")
-    base = Person.objects.filter(meetings.met_in(period, scope)).annotate(
-        first_met=meetings.first_meeting(period),
-        first_met_ever=meetings.first_meeting(),
-        on_social=Exists(social_contact),
-        first_channel_kind=Subquery(first_contact.values("channel__kind")[:1]),
-        first_drop_in=Subquery(
-            first_contact.filter(channel__kind=Channel.Kind.DROP_IN).values("day")[:1]
-        ),
+    base = (
+        Person.objects.filter(meetings.met_in(period, scope))
+        .annotate(
+            first_met=meetings.first_meeting(period),
+            first_met_ever=meetings.first_meeting(),
+            on_social=Exists(social_contact),
+            first_channel=Subquery(first_contact.values("channel_id")[:1]),
+        )
+        .annotate(
+            # The first visit to the drop-in, sought only for persons first met online.
+            first_drop_in_after_online=Case(
+                When(
+                    first_channel__in=channels(*Channel.ONLINE),
+                    then=Subquery(
+                        first_contact.filter(channel_id__in=channels(Channel.Kind.DROP_IN)).values(
+                            "day"
+                        )[:1]
+                    ),
+                ),
+                default=None,
+                output_field=DateField(),
+            )
+        )
     )
 
     # DISTINCT makes the aggregate read these annotations from a subquery, so each
@@ -98,10 +122,7 @@ def _persons(period: Period, scope: Scope = OPEN) -> FigureSet:
         Figure("caarud.new_people", drug & period.within("first_met_ever")),
         Figure("social.people", social),
         Figure("social.people_minors", social & cat(AgeCategory.MINOR)),
-        Figure(
-            "digital.new_people_at_drop_in",
-            Q(first_channel_kind__in=Channel.ONLINE) & period.within("first_drop_in"),
-        ),
+        Figure("digital.new_people_at_drop_in", period.within("first_drop_in_after_online")),
     ]
     families = (
         Family("caarud.gender.{}", "gender", tuple(Gender.values), drug),
@@ -214,19 +235,20 @@ def _mediation(period: Period) -> list[FigureSet]:
 def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     """Every declared figure of the app for a period (a year's number: that year)."""
     period = Period.of(period)
-    networks = list(
-        Channel.objects.filter(kind=Channel.Kind.SOCIAL_NETWORK)
-        .order_by("position")
-        .values_list("slug", flat=True)
-    )
+    channels = list(Channel.objects.order_by("position").values_list("pk", "kind", "slug"))
+    networks = [slug for _pk, kind, slug in channels if kind == Channel.Kind.SOCIAL_NETWORK]
     return [
-        _persons(period, scope),
+        _persons(period, scope, {pk: kind for pk, kind, _slug in channels}),
         _contacts(period, networks),
         *_material(period, _slugs(Material)),
         _online_rounds(period),
         *_mediation(period),
         _follower_records(period, networks),
     ]
+
+
+def _channel_kinds() -> dict[int, str]:
+    return dict(Channel.objects.values_list("pk", "kind"))
 
 
 def _followers(period: Period) -> QuerySet:

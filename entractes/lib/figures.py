@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, ManyToManyField, Q, QuerySet, Sum
 
 Value = int | float | None
 # A filter: the records of a set matching the chosen values of one dimension.
@@ -127,23 +127,75 @@ class Family:
             for value in self.values
         ]
 
-    def compute(self, base: QuerySet) -> dict[str, Value]:
-        """Every value of the family from one grouped query over ``base``."""
-        crossed = self.where & Q(**{f"{self.by}__isnull": False})
+    def _by_repeats(self, model) -> bool:
+        """Whether a record may come twice in one group: not when ``by`` is a column, a
+        foreign key's field, or a unique field across one many-to-many relation (each
+        record and related record are paired once)."""
+        paths = _repeating_paths(model, Q(**{f"{self.by}__isnull": False}))
+        if not paths:
+            return False
+        parts = self.by.split("__")
+        if len(parts) != 2 or paths != {parts[0]}:
+            return True
+        relation = model._meta.get_field(parts[0])
+        if not isinstance(relation, ManyToManyField):
+            return True  # a reverse many-to-many relation
+        through = relation.remote_field.through
+        target = relation.related_model._meta.get_field(parts[1])
+        return not (through._meta.auto_created and getattr(target, "unique", False))
+
+    def partitions(self, base: QuerySet) -> bool:
+        """Whether each record of ``base`` falls in exactly one group, so that counts
+        and sums over the whole base are the sums of the groups'."""
+        return not (
+            base.query.annotations
+            or base.query.distinct
+            or _repeats_rows(base)
+            or _repeating_paths(base.model, Q(**{f"{self.by}__isnull": False}))
+        )
+
+    def compute(self, base: QuerySet, along: Iterable[Figure] = ()) -> dict[str, Value]:
+        """Every value of the family from one grouped query over ``base``; with it, the
+        figures ``along`` (counts and sums, over a base the family ``partitions``), as
+        the sums of their groups' values."""
+        along = list(along)
+        where = self.where
         if self.measure != "count":
-            crossed &= Q(**{f"{self.field}__isnull": False})
-        rows_repeat = _repeats_rows(base) or bool(_repeating_paths(base.model, crossed))
+            where = where & Q(**{f"{self.field}__isnull": False})
+        rows_repeat = (
+            _repeats_rows(base)
+            or bool(_repeating_paths(base.model, where))
+            or self._by_repeats(base.model)
+            or self.measure == "distinct"
+        )
         if rows_repeat and self.measure == "sum":
             raise ValueError(f"A sum over repeated rows: {self.keys}")
-        aggregate = Figure(self.keys, Q(), self.measure, self.field).aggregate(rows_repeat)
-        found = dict(
-            base.filter(self.where)
-            .order_by()
+        if along:
+            assert self.partitions(base) and not _repeating_paths(base.model, self.where)
+            assert all(f.measure in ("count", "sum") for f in along)
+            # Every record is grouped: the family's own filter goes into its aggregate.
+            grouped = base
+            measured = Figure(self.keys, self.where, self.measure, self.field)
+        else:
+            grouped = base.filter(self.where)
+            measured = Figure(self.keys, Q(), self.measure, self.field)
+        aliases = {f"v{index}": figure for index, figure in enumerate(along)}
+        rows = (
+            grouped.order_by()
             .values(self.by)
-            .annotate(value=aggregate)
-            .values_list(self.by, "value")
+            .annotate(
+                value=measured.aggregate(rows_repeat),
+                **{alias: figure.aggregate(False) for alias, figure in aliases.items()},
+            )
+            .values_list(self.by, "value", *aliases)
         )
-        return {self.key(value): found.get(value) or 0 for value in self.values}
+        found: dict[Any, Value] = {}
+        totals: dict[str, int | float] = {figure.key: 0 for figure in along}
+        for group, value, *others in rows:  # one row per value of ``by``
+            found[group] = value
+            for figure, other in zip(along, others, strict=True):
+                totals[figure.key] += other or 0
+        return {**{self.key(v): found.get(v) or 0 for v in self.values}, **totals}
 
 
 def _repeating_paths(model, q: Q) -> set[str]:
@@ -291,13 +343,32 @@ class FigureSet:
         if base is None:
             return {figure.key: None for figure in self.figures}
         values: dict[str, Value] = {}
-        grouped: set[str] = set()
-        for family in self.families:
-            values.update(family.compute(base))
-            grouped.update(family.key(value) for value in family.values)
+        grouped: set[str] = {
+            family.key(value) for family in self.families for value in family.values
+        }
         others = [figure for figure in self.figures if figure.key not in grouped]
+        groups = _by_repeating_paths(base.model, others)
+        # The figures of no repeating relation ride along a family's grouped query when
+        # its groups partition the records.
+        plain = groups.get(frozenset(), [])
+        host = next(
+            (
+                family
+                for family in self.families
+                if family.partitions(base) and not _repeating_paths(base.model, family.where)
+            ),
+            None,
+        )
+        if host is not None and plain and all(f.measure in ("count", "sum") for f in plain):
+            del groups[frozenset()]
+            values.update(host.compute(base, plain))
+        else:
+            host = None
+        for family in self.families:
+            if family is not host:
+                values.update(family.compute(base))
         base_repeats = _repeats_rows(base)
-        for paths, figures in _by_repeating_paths(base.model, others).items():
+        for paths, figures in groups.items():
             rows_repeat = base_repeats or bool(paths)
             if rows_repeat and any(figure.measure == "sum" for figure in figures):
                 raise ValueError(f"A sum over repeated rows: {[f.key for f in figures]}")
