@@ -3,11 +3,11 @@ against.
 
 ``floor_figures(connection, year)`` gives, for the whole calendar year and no filter,
 the same dictionary as ``reporting.figures.all_figures(year)``: every key of the
-annual-report specification (docs: /work/shared/spec/annual-report.md and each app's
-``figures.py``). Five statements, each a UNION ALL of grouped queries returning
-``(key, value)`` rows: one per family of keys (material by slug, products by slug,
-genders, themes, services, procedure themes...), and one row of conditional counts and
-sums per kind of record, turned into rows by a ``LATERAL (VALUES ...)`` list:
+annual-report specification, as each app's ``figures.py`` declares it. Five
+statements, each a UNION ALL of grouped queries returning ``(key, value)`` rows: one
+per family of keys (material by slug, products by slug, genders, themes, services,
+procedure themes...), and one row of conditional counts and sums per kind of record,
+turned into rows by a ``LATERAL (VALUES ...)`` list:
 
 - persons met in the year (sections 1 and 5): one grouped pass over the meetings,
   contacts and consultations in a UNION ALL, gives each person's first meeting of the
@@ -75,6 +75,7 @@ WITH meeting AS (
     FROM health_consultation
     WHERE archived_at IS NULL
 ),
+-- Computed once, whatever the planner estimates (a table never analysed, say).
 first_meeting AS MATERIALIZED (
     SELECT person_id,
            MIN(day) FILTER (WHERE day BETWEEN %(start)s AND %(end)s) AS first_met,
