@@ -140,7 +140,9 @@ GROUP BY pr.slug
 # The year's contacts (by their counted day), material handed out on them and on
 # sessions, online rounds, mediation, and each network's last follower count.
 ACTIVITY_SQL = """
-WITH year_contact AS (
+-- Each query plans its own reading of the contacts (the counts of a CTE's rows are
+-- unknown to the planner: materialised, its joins to the material lines go wrong).
+WITH year_contact AS NOT MATERIALIZED (
     SELECT c.id, c.caarud, ch.kind, ch.slug AS channel
     FROM contacts_contact c
     JOIN contacts_channel ch ON ch.id = c.channel_id
