@@ -35,12 +35,12 @@ health unit's persons are every person record seen.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 Value = int | float | None
 
 GENDERS = ("female", "male", "trans_woman", "trans_man", "non_binary", "unknown")
-PARTIES = ("sex_workers", "residents", "shopkeepers", "local_youth", "team", "clients", "other")
 # Minors' section: age categories of the persons followed (adults left out), places
 # of a first meeting, housing of runaways.
 CATEGORIES = ("minor", "young_adult", "age_unknown")
@@ -636,9 +636,9 @@ def floor_figures(connection, year: int) -> dict[str, Value]:
     params = {"start": datetime.date(year, 1, 1), "end": datetime.date(year, 12, 31)}
     with connection.cursor() as cursor:
         cursor.execute(REFERENCE_SQL)
-        slugs: dict[str, list[str]] = {}
+        slugs: dict[str, list[str]] = defaultdict(list)  # an empty list gives no keys
         for kind, slug in cursor.fetchall():
-            slugs.setdefault(kind, []).append(slug)
+            slugs[kind].append(slug)
         values = _keys(slugs)
         for statement in STATEMENTS:
             cursor.execute(statement, params)
