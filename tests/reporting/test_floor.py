@@ -54,9 +54,8 @@ def test_the_floor_leaves_out_archived_records_and_merged_persons(demo_db):
     followed = list(MinorFile.objects.followed_in(2023).values_list("person", flat=True).distinct())
     Person.all_objects.filter(pk__in=followed[::10]).update(archived_at=now)
     after = floor_figures(connection, 2023)
-    assert after["attendance.contacts"] < before["attendance.contacts"]
-    assert after["attendance.people"] < before["attendance.people"]
-    assert after["minors.people"] < before["minors.people"]
+    for key in ("attendance.contacts", "attendance.people", "minors.people"):
+        assert (after[key] or 0) < (before[key] or 0), key
     for year in (2023, 2022):
         differences = _differences(year)
         assert not differences, f"{year}: keys differing (all_figures, floor): {differences}"
