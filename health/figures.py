@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 
 from contacts.figures import PERSONS
 from contacts.models import Person
@@ -55,25 +55,26 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
     ]
 
     # Persons seen by a line: in a consultation of it, or among a group session's
-    # participants; each condition names its whole join, as the base's filter is an OR.
-    def in_consultation(**more) -> Q:
-        found = Q(
-            consultations__day__range=(start, end), consultations__archived_at__isnull=True, **more
-        )
-        return found & Q(consultations__author__in=team) if team else found
-
-    def in_group(**more) -> Q:
-        found = Q(health_sessions__date__range=(start, end), **more)
-        return found & Q(health_sessions__created_by__in=team) if team else found
+    # participants. Both are joined on the period's records only (not every record of
+    # every person), and the base's filter is an OR of the two joins.
+    in_consultation = Q(
+        consultations__day__range=(start, end), consultations__archived_at__isnull=True
+    )
+    in_group = Q(health_sessions__date__range=(start, end))
+    if team:
+        in_consultation &= Q(consultations__author__in=team)
+        in_group &= Q(health_sessions__created_by__in=team)
+    seen_records = {
+        "seen_consultation": FilteredRelation("consultations", condition=in_consultation),
+        "seen_session": FilteredRelation("health_sessions", condition=in_group),
+    }
 
     def seen(line: str) -> Q:
-        return in_consultation(consultations__line__slug=line) | in_group(
-            health_sessions__line__slug=line
-        )
+        return Q(seen_consultation__line__slug=line) | Q(seen_session__line__slug=line)
 
     people = [Figure(f"health.{line}.people", seen(line)) for line in lines]
     people.append(Figure("health.nurse.people_drug_users", seen("nurse") & Q(uses_drugs=True)))
-    seen_in_period = in_consultation() | in_group()
+    seen_in_period = Q(seen_consultation__isnull=False) | Q(seen_session__isnull=False)
     acts = [
         Figure("health.midwife.smears", Q(act__slug="cervical_smear")),
         Figure(
@@ -100,7 +101,7 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
             additive=True,
         ),
         FigureSet(
-            Person.all_objects.filter(seen_in_period),
+            Person.all_objects.annotate(**seen_records).filter(seen_in_period),
             tuple(people),
             listing=PERSONS,
             capability=CLINICAL,
