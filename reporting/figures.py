@@ -5,8 +5,9 @@ previous year. Nothing is computed here but comparisons.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
 from django.utils.translation import gettext_noop
@@ -98,21 +99,34 @@ def summable_keys(period: Period | int) -> set[str]:
     return {key for key in additive_keys(figure_sets(period)) if not key.startswith("_")}
 
 
+def _listing_needs(period: Period, scope: Scope) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    """For each key whose records are offered as a list: whether some declaring set
+    cannot be filtered by ``scope``, and the capabilities its declaring sets need."""
+    sets = figure_sets(period, scope)
+    needs: dict[str, tuple[bool, tuple[str, ...]]] = {}
+    for figure_set in sets:
+        for figure in figure_set.figures:
+            if figure.key in needs or not figure_set.listable(figure.key):
+                continue
+            declaring = [s for s in sets if s.declares(figure.key)]
+            needs[figure.key] = (
+                any(s.refused(scope) for s in declaring),
+                tuple(sorted({s.capability for s in declaring if s.capability})),
+            )
+    return needs
+
+
 def listable_keys(period: Period | int, user: User | None = None, scope: Scope = OPEN) -> set[str]:
     """The keys whose records are offered as a list; to ``user`` if given, only those
-    whose every declaring set they may list (no link leads to a refusal)."""
-    sets = figure_sets(period, scope)
-    keys = {
-        figure.key
-        for figure_set in sets
-        for figure in figure_set.figures
-        if figure_set.listable(figure.key)
+    whose every declaring set they may list (no link leads to a refusal). What each key
+    needs is kept with the figures (see ``kept``)."""
+    period = Period.of(period)
+    needs = kept("listing_needs", period, scope, lambda: _listing_needs(period, scope))
+    return {
+        key
+        for key, (refused, capabilities) in needs.items()
+        if not refused and (user is None or all(user.has_capability(c) for c in capabilities))
     }
-    if user is None:
-        return {key for key in keys if not any(s.declares(key) and s.refused(scope) for s in sets)}
-    refused = [s for s in sets if s.capability and not user.has_capability(s.capability)]
-    refused += [s for s in sets if s.refused(scope)]
-    return {key for key in keys if not any(s.declares(key) for s in refused)}
 
 
 def has_records(period: Period | int) -> bool:
@@ -142,18 +156,24 @@ def reference_values(year: int) -> dict[str, Value]:
     return {ref.key: ref.number for ref in ReferenceFigure.objects.filter(year=year)}
 
 
-def kept_figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
-    """``all_figures(period, scope)``, kept in the figures cache under the tokens of the
-    records they were computed from (see entractes.freshness): never older than the
-    records. For the pages; the report, the checks and the exports compute afresh."""
+def kept(name: str, period: Period | int, scope: Scope, compute: Callable[[], Any]) -> Any:
+    """What ``compute`` gives for a period and scope, kept in the figures cache under
+    the tokens of the records the period's figures depend on (see entractes.freshness):
+    never older than the records."""
     period = Period.of(period)
     cache = caches["figures"]
-    key = f"all_figures:{period}:{scope.cache_key()}:{freshness.state_of(period.end.year)}"
-    values = cache.get(key)
-    if values is None:
-        values = all_figures(period, scope)
-        cache.set(key, values)
-    return values
+    key = f"{name}:{period}:{scope.cache_key()}:{freshness.state_of(period.end.year)}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found)
+    return found
+
+
+def kept_figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
+    """``all_figures(period, scope)``, kept in the figures cache (see ``kept``). For the
+    pages; the report, the checks and the exports compute afresh."""
+    return kept("all_figures", period, scope, lambda: all_figures(period, scope))
 
 
 def previous_values(year: int, *, kept: bool = False) -> tuple[dict[str, Value], str]:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_AP
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -166,7 +167,11 @@ def figures_page(request):
     context |= {
         "sections": sections,
         "found": sum(len(rows) for _slug, _title, rows in sections),
-        "charts": [] if query or not choice.year_mode else charts.page_charts(values),
+        "charts": []
+        if query or not choice.year_mode
+        else figures.kept(
+            f"page_charts:{get_language()}", period, scope, lambda: charts.page_charts(values)
+        ),
     }
     return render(request, "reporting/figures.html", context)
 

@@ -401,12 +401,18 @@ class FigureSet:
         matching = base.filter(figure.where)
         if figure.measure == "distinct":
             return matching.order_by(figure.field).values_list(figure.field, flat=True).distinct()
+        model = self.base.model
+        order = (*(model._meta.ordering or ()), "pk")
+        if not (
+            base.query.annotations
+            or base.query.distinct
+            or _repeats_rows(base)
+            or _repeating_paths(model, figure.where)
+        ):
+            return matching.order_by(*order)  # each record once already
         # The records themselves, in a stable order, read apart from the base's
         # annotations and joins: the subquery's filter needs them, the list does not.
-        model = self.base.model
-        return model._base_manager.filter(pk__in=matching.order_by().values("pk")).order_by(
-            *(model._meta.ordering or ()), "pk"
-        )
+        return model._base_manager.filter(pk__in=matching.order_by().values("pk")).order_by(*order)
 
     def rows(self, key: str, limit: int = 2000, scope: Scope = OPEN) -> list[list]:
         """The drill-down rows of the records behind ``key``."""
