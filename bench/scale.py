@@ -19,6 +19,7 @@ same: every additive figure of a year is ``k`` times its value before.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, models, transaction
@@ -81,10 +82,11 @@ def copied_models() -> list[type[models.Model]]:
             table = model._meta.db_table
             if table in placed:
                 continue
+            targets = [f.related_model for f in model._meta.concrete_fields if f.is_relation]
             needs = {
-                f.related_model._meta.db_table
-                for f in model._meta.concrete_fields
-                if f.is_relation and f.related_model is not model
+                target._meta.db_table
+                for target in targets
+                if target is not None and target is not model
             } & tables
             if needs <= placed:
                 ordered.append(model)
@@ -104,34 +106,46 @@ def tables() -> list[Table]:
         meta = model._meta
         if meta.pk is None or not isinstance(meta.pk, models.AutoField | models.BigAutoField):
             raise RuntimeError(f"{meta.label}: a copy needs an automatic integer key")
-        columns, shifted, suffixed, emptied = [], {}, [], []
+        columns: list[str] = []
+        shifted: dict[str, str] = {}
+        suffixed: list[str] = []
+        emptied: list[str] = []
         for field in meta.concrete_fields:
-            columns.append(field.column)
+            columns.append(_column(field))
             if field.primary_key:
                 continue
-            if field.is_relation and field.related_model._meta.db_table in names:
-                shifted[field.column] = field.related_model._meta.db_table
+            target = field.related_model if field.is_relation else None
+            if target is not None and target._meta.db_table in names:
+                shifted[_column(field)] = target._meta.db_table
             elif field.unique:
                 if isinstance(field, models.CharField) and not field.choices:
-                    suffixed.append(field.column)
+                    suffixed.append(_column(field))
                 elif field.null:
-                    emptied.append(field.column)
+                    emptied.append(_column(field))
                 else:
                     raise RuntimeError(f"{meta.label}.{field.name}: unique, cannot be copied")
         for constraint in meta.constraints:
             fields = getattr(constraint, "fields", ())
             if fields and not any(
-                meta.get_field(name).column in shifted or meta.get_field(name).primary_key
+                _column(meta.get_field(name)) in shifted
+                or _column(meta.get_field(name)) == _column(meta.pk)
                 for name in fields
             ):
                 raise RuntimeError(f"{meta.label}: {constraint.name} would be broken by copies")
         for together in meta.unique_together:
-            if not any(meta.get_field(name).column in shifted for name in together):
+            if not any(_column(meta.get_field(name)) in shifted for name in together):
                 raise RuntimeError(f"{meta.label}: unique {together} would be broken by copies")
         found.append(
-            Table(model, meta.db_table, meta.pk.column, columns, shifted, suffixed, emptied)
+            Table(model, meta.db_table, _column(meta.pk), columns, shifted, suffixed, emptied)
         )
     return found
+
+
+def _column(field: Any) -> str:
+    column = getattr(field, "column", None)
+    if not column:
+        raise RuntimeError(f"{field}: no column")
+    return column
 
 
 def _q(name: str) -> str:

@@ -32,6 +32,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from bench import scale as copies
 from contacts.models import Person
@@ -155,7 +156,8 @@ class Command(BaseCommand):
             "user": db.get("USER") or None,
             "password": db.get("PASSWORD") or None,
         }
-        with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as admin:
+        conninfo = make_conninfo(**{k: v for k, v in params.items() if v})
+        with psycopg.connect(conninfo, autocommit=True) as admin:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
