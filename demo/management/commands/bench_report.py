@@ -107,7 +107,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "The benchmark runs on PostgreSQL only: DATABASE_URL=postgres://.../entractes_bench"
             )
-        name = settings.DATABASES["default"]["NAME"]
+        name = connection.settings_dict["NAME"]
         if "bench" not in name:
             raise CommandError(
                 f"The benchmark drops and creates its database: give one whose name contains "
