@@ -173,9 +173,13 @@ class Command(BaseCommand):
             result["floor"] = None
         else:
             floor_time, _queries, floor_values = timed(lambda: floor(connection, YEAR))
-            differ = sorted(k for k, v in floor_values.items() if not same(v, values.get(k)))
+            differ = sorted(
+                key
+                for key in set(values) | set(floor_values)
+                if key not in floor_values or not same(floor_values[key], values.get(key))
+            )
             result["floor"] = (floor_time, len(floor_values), differ)
-            self.say(f"   floor: {floor_time * 1000:.0f} ms, {len(differ)} keys differ")
+            self.say(f"   floor: {floor_time * 1000:.0f} ms, {len(differ)} keys differ or missing")
         for page, (seconds, count) in self.pages().items():
             times[page] = (seconds, count)
             self.say(f"   {page}: {seconds * 1000:.0f} ms, {count} queries")
@@ -275,13 +279,16 @@ class Command(BaseCommand):
         except OSError:
             commit = ""
         with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            server = cursor.fetchone()[0]
+            server = []
+            for setting in ("server_version", "work_mem", "shared_buffers"):
+                cursor.execute(f"SHOW {setting}")
+                server.append(cursor.fetchone()[0])
         return [
             f"Entr'Actes figures benchmark, {started:%Y-%m-%d %H:%M} UTC, commit {commit or '?'}",
             f"Machine: {platform.node()}, {os.cpu_count()} cores (nproc), "
             f"load average (1, 5, 15 min) before {load_before}, after {load_after}",
-            f"PostgreSQL {server}, database {settings.DATABASES['default']['NAME']}; "
+            f"PostgreSQL {server[0]} (work_mem {server[1]}, shared_buffers {server[2]}), "
+            f"database {connection.settings_dict['NAME']}; "
             f"the demo (seed {SEED}, up to {UNTIL}) copied k times by bench/scale.py",
             f"Median of {RUNS} runs (after one untimed run, except the cold figures page: "
             "cache cleared before each run), in milliseconds, and the queries of one run.",
@@ -345,7 +352,11 @@ class Command(BaseCommand):
                 _time, count, differ = r["floor"]
                 lines.append(
                     f"  {r['k']}x: floor gives {count} keys, "
-                    + (f"{len(differ)} differ: {', '.join(differ)}" if differ else "all equal")
+                    + (
+                        f"{len(differ)} differ or are missing: {', '.join(differ)}"
+                        if differ
+                        else "all equal to the project's"
+                    )
                 )
         pages = [key for key in results[0]["times"] if key != "all_figures(2023)"]
         for page in pages:
