@@ -44,11 +44,16 @@ import-doc: setup
 serve: setup
 	@scripts/serve
 
-## bench-report: time all figures and the PDF at 1x and 10x (use DATABASE_URL=postgres://...)
+## bench-report: time all figures and the busiest pages on the demo copied 1x, 10x, 50x
+##      (BENCH_SCALES=1,10); its PostgreSQL database is DROPPED and created again:
+##      BENCH_DATABASE_URL, else DATABASE_URL, else .../entractes_bench (name with "bench")
+BENCH_SCALES ?= 1,10,50
 bench-report: setup
-	DEBUG=on $(PY) manage.py bench_report
+	DEBUG=on DATABASE_URL="$${BENCH_DATABASE_URL:-$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/entractes_bench}}" \
+	  $(PY) manage.py bench_report --scales $(BENCH_SCALES)
 
-## bench-load: 20 locust users for 60 s on gunicorn + PostgreSQL demo data, figures in var/bench-load.txt
+## bench-load: 20 locust users for 60 s on gunicorn + PostgreSQL demo data copied 10x
+##      (BENCH_SCALE=10), figures in var/bench-load.txt
 bench-load: setup
 	$(VENV)/bin/pip install -q -e '.[bench]'
 	@scripts/bench-load
