@@ -4,8 +4,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models import Value as Constant
 from django.db.models.functions import ExtractMonth
+from django.db.models.lookups import In
 from django.utils.translation import gettext as _
 
 from contacts import meetings
@@ -79,29 +91,13 @@ def _persons(period: Period, scope: Scope = OPEN, kinds: dict[int, str] | None =
     for name, values in scope.active().items():
         social_contact = social_contact.filter(contact_filters()[name](values))
     first_contact = Contact.objects.filter(person=OuterRef("pk")).order_by("day", "occurred_at")
-    base = (
-        Person.objects.filter(meetings.met_in(period, scope))
-        .annotate(
-            first_met=meetings.first_meeting(period),
-            first_met_ever=meetings.first_meeting(),
-            on_social=Exists(social_contact),
-            first_channel=Subquery(first_contact.values("channel_id")[:1]),
-        )
-        .annotate(
-            # The first visit to the drop-in, sought only for persons first met online.
-            first_drop_in_after_online=Case(
-                When(
-                    first_channel__in=channels(*Channel.ONLINE),
-                    then=Subquery(
-                        first_contact.filter(channel_id__in=channels(Channel.Kind.DROP_IN)).values(
-                            "day"
-                        )[:1]
-                    ),
-                ),
-                default=None,
-                output_field=DateField(),
-            )
-        )
+    base = Person.objects.filter(meetings.met_in(period, scope)).annotate(
+        first_met=meetings.first_meeting(period),
+        first_met_ever=meetings.first_meeting(),
+        on_social=Exists(social_contact),
+        first_drop_in_after_online=_first_drop_in_after_online(
+            first_contact, channels(*Channel.ONLINE), channels(Channel.Kind.DROP_IN)
+        ),
     )
 
     # DISTINCT makes the aggregate read these annotations from a subquery, so each
@@ -245,6 +241,21 @@ def figure_sets(period: Period | int, scope: Scope = OPEN) -> list[FigureSet]:
         *_mediation(period),
         _follower_records(period, networks),
     ]
+
+
+def _first_drop_in_after_online(first_contact: QuerySet, online: list[int], drop_in: list[int]):
+    """Expression: the day of the person's first visit to the drop-in, sought only for
+    persons whose first contact was online (NULL for the others)."""
+    if not online or not drop_in:
+        return Constant(None, output_field=DateField())
+    return Case(
+        When(
+            In(Subquery(first_contact.values("channel_id")[:1]), online),
+            then=Subquery(first_contact.filter(channel_id__in=drop_in).values("day")[:1]),
+        ),
+        default=None,
+        output_field=DateField(),
+    )
 
 
 def _channel_kinds() -> dict[int, str]:

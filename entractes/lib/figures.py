@@ -343,9 +343,17 @@ class FigureSet:
         if base is None:
             return {figure.key: None for figure in self.figures}
         values: dict[str, Value] = {}
-        grouped: set[str] = {
-            family.key(value) for family in self.families for value in family.values
-        }
+        # Over a costly base (correlated annotations), a family of a column or foreign
+        # key is counted in the base's one pass, not by scanning the base again.
+        families = [
+            family
+            for family in self.families
+            if not (
+                base.query.annotations
+                and not _repeating_paths(base.model, Q(**{f"{family.by}__isnull": False}))
+            )
+        ]
+        grouped: set[str] = {family.key(value) for family in families for value in family.values}
         others = [figure for figure in self.figures if figure.key not in grouped]
         groups = _by_repeating_paths(base.model, others)
         # The figures of no repeating relation ride along a family's grouped query when
@@ -354,7 +362,7 @@ class FigureSet:
         host = next(
             (
                 family
-                for family in self.families
+                for family in families
                 if family.partitions(base) and not _repeating_paths(base.model, family.where)
             ),
             None,
@@ -364,7 +372,7 @@ class FigureSet:
             values.update(host.compute(base, plain))
         else:
             host = None
-        for family in self.families:
+        for family in families:
             if family is not host:
                 values.update(family.compute(base))
         base_repeats = _repeats_rows(base)
