@@ -595,8 +595,9 @@ def import_records(
     ImportRefused with every problem. ``on_progress(rows_checked)`` follows the checks
     (the writing, in one transaction, cannot be seen from outside before its end).
 
-    Every row is written by its app's service, as the same record typed in a form would
-    be: the models' rules apply and the change history names ``by``."""
+    Every row is written as the same record typed in a form would be: the models' rules
+    apply and the change history names ``by``; each sheet's rows are written together,
+    in as many queries whatever their number (see ``_write_sheet``)."""
     refs = References()
     parsed, problems = parse(data, refs, on_progress)
     if problems:
@@ -707,6 +708,7 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
             getattr(obj, sheet.natural): obj for obj in model._base_manager.exclude(pk__in=mapped)
         }
     names = {f.name for f in model._meta.concrete_fields}
+    hanging = _one_to_one(model)
     history = bulk.History(by)
     external: list[ExternalId] = []
     years: set[int] = set()
@@ -738,6 +740,8 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
                 if sheet.name == "sessions":
                     related["staff"] = [by]  # as ``session_create``: who opens it
                 instance = model()
+                for rel in hanging:  # a new record has none
+                    rel.set_cached_value(instance, None)
                 _assign(instance, names, fields, by)
                 new.append((item, instance, related))
             elif not (
@@ -808,9 +812,16 @@ def _existing(sheet: Sheet, pks: list[int]) -> dict[int, Any]:
     if any(c.kind == "acts" for c in sheet.columns):
         lists.append("acts__act")
     records = sheet.model._base_manager.prefetch_related(*lists)
+    related += [rel.name for rel in _one_to_one(sheet.model)]
     if related:
         records = records.select_related(*related)
     return records.in_bulk(pks) if pks else {}
+
+
+def _one_to_one(model) -> list:
+    """The records of other models that may hang from a record, one at most (a person's
+    legal identity): read with it, so that its change history asks no more of them."""
+    return [rel for rel in model._meta.related_objects if rel.one_to_one]
 
 
 def _row_values(sheet: Sheet, item: Parsed, ids: dict, merged, linked) -> tuple[dict, dict]:
@@ -1193,7 +1204,8 @@ def export_rows(
     if keyed:
         header.insert(0, "id")
     rows = []
-    for obj in queryset.iterator(chunk_size=2000) if not prefetch else queryset:
+    # In chunks, each with its lists read at once: as many queries for any number of rows.
+    for obj in queryset.iterator(chunk_size=2000):
         row = [_external_id(external, sheet.name, obj.pk)] if keyed else []
         for col in sheet.columns:
             if col.kind == "link":
