@@ -1188,57 +1188,81 @@ def record_counts() -> dict[str, int]:
 def export_rows(
     sheet: Sheet, external: dict[str, dict[int, str]]
 ) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of one sheet, every link written as the target's external id."""
+    """The header and rows of one sheet, every link written as the target's external id.
+    The records are read in chunks, each list column in one query of plain values: as
+    many queries for any number of rows."""
     queryset = _exported(sheet)
     selects = [c.attr for c in sheet.columns if c.kind == "ref"]
-    prefetch = [c.attr for c in sheet.columns if c.kind in ("refs", "links")]
-    if any(c.kind == "quantities" for c in sheet.columns):
-        prefetch.append("material_lines__material")
-    if any(c.kind == "acts" for c in sheet.columns):
-        prefetch.append("acts__act")
     if selects:
         queryset = queryset.select_related(*selects)
-    queryset = queryset.prefetch_related(*prefetch).order_by("pk")
+    lists = _lists(sheet, queryset)
     keyed = sheet.key == "id"
     header = [c.name for c in sheet.columns]
     if keyed:
         header.insert(0, "id")
     rows = []
-    # In chunks, each with its lists read at once: as many queries for any number of rows.
-    for obj in queryset.iterator(chunk_size=2000):
+    for obj in queryset.order_by("pk").iterator(chunk_size=2000):
         row = [_external_id(external, sheet.name, obj.pk)] if keyed else []
         for col in sheet.columns:
             if col.kind == "link":
                 pk = getattr(obj, f"{col.attr}_id")
                 row.append(_external_id(external, col.target, pk) if pk else "")
             elif col.kind == "refs":
-                row.append(";".join(sorted(item.slug for item in getattr(obj, col.attr).all())))
+                row.append(";".join(sorted(lists[col.name].get(obj.pk, []))))
             elif col.kind == "links":
                 row.append(
                     ";".join(
                         sorted(
-                            _external_id(external, col.target, item.pk)
-                            for item in getattr(obj, col.attr).all()
+                            _external_id(external, col.target, pk)
+                            for pk in lists[col.name].get(obj.pk, [])
                         )
                     )
                 )
-            elif col.kind == "quantities":
-                row.append(
-                    ";".join(
-                        f"{line.material.slug}={line.quantity}" for line in obj.material_lines.all()
-                    )
-                )
-            elif col.kind == "acts":
-                row.append(
-                    ";".join(
-                        f"{act.act.slug}:{act.result}" + (f":{act.detail}" if act.detail else "")
-                        for act in obj.acts.all()
-                    )
-                )
+            elif col.kind in ("quantities", "acts"):
+                row.append(";".join(lists[col.name].get(obj.pk, [])))
             else:
                 row.append(_cell(col, getattr(obj, col.attr)))
         rows.append(row)
     return header, rows
+
+
+def _lists(sheet: Sheet, records) -> dict[str, dict[int, list]]:
+    """For each list column, its items by record pk, read in one query: slugs of
+    reference items, pks of linked rows, « slug=quantité » of material, acts as written."""
+    lists: dict[str, dict[int, list]] = {}
+    owners = records.order_by().values("pk")
+    for col in sheet.columns:
+        found: dict[int, list] = {}
+        if col.kind in ("refs", "links"):
+            field = sheet.model._meta.get_field(col.attr)
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            item = f"{target}__slug" if col.kind == "refs" else f"{target}_id"
+            through = field.remote_field.through._base_manager
+            for owner, value in through.filter(**{f"{source}__in": owners}).values_list(
+                f"{source}_id", item
+            ):
+                found.setdefault(owner, []).append(value)
+        elif col.kind == "quantities":
+            lines = sheet.model._meta.get_field("material_lines").related_model._base_manager
+            for owner, slug, quantity in (
+                lines.filter(contact__in=owners)
+                .order_by("pk")
+                .values_list("contact_id", "material__slug", "quantity")
+            ):
+                found.setdefault(owner, []).append(f"{slug}={quantity}")
+        elif col.kind == "acts":
+            acts = sheet.model._meta.get_field("acts").related_model._base_manager
+            for owner, slug, result, detail in (
+                acts.filter(consultation__in=owners)
+                .order_by("pk")
+                .values_list("consultation_id", "act__slug", "result", "detail")
+            ):
+                text = f"{slug}:{result}" + (f":{detail}" if detail else "")
+                found.setdefault(owner, []).append(text)
+        else:
+            continue
+        lists[col.name] = found
+    return lists
 
 
 class _Named(dict):
