@@ -136,3 +136,21 @@ def test_bulk_writes_keep_the_change_history_lists_and_derived_fields(admin_user
     assert person.version == 2
     update = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE)
     assert any(u.changes.get("notes") == ["", "suite"] and u.actor == admin_user for u in update)
+
+
+def test_a_database_rule_refusing_a_batch_names_the_row_and_writes_nothing(tmp_path, admin_user):
+    """A contact of a person carries no estimated gender: the database's check refuses
+    the batch, the row is found and named, nothing is written."""
+    from exchange.engine import ImportRefused
+
+    (tmp_path / "persons.csv").write_text("id,nickname,gender\np1,Lola,female\n")
+    (tmp_path / "contacts.csv").write_text(
+        "id,occurred_at,channel,person,anonymous_gender\n"
+        "k1,02/03/2023 23:10,street,p1,\n"
+        "k2,02/03/2023 23:20,street,p1,female\n"
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_records(read(tmp_path), by=admin_user)
+    (problem,) = refused.value.problems
+    assert (problem.sheet, problem.row) == ("contacts", 3)
+    assert not c.Person.all_objects.exists() and not c.Contact.all_objects.exists()
