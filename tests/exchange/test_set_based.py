@@ -17,7 +17,7 @@ from rights import models as r
 pytestmark = pytest.mark.django_db
 
 
-def generated(prefix: str, count: int, note: str = "") -> dict:
+def generated(prefix: str, count: int, note: str = "", products: str = "cannabis;crack") -> dict:
     """A workbook of ``count`` persons, each with a round, two contacts of it, a
     consultation with its acts, a procedure and its step; read as an import reads it."""
     day = datetime.date(2023, 3, 1)
@@ -46,7 +46,7 @@ def generated(prefix: str, count: int, note: str = "") -> dict:
         person, session = f"{prefix}-p{i}", f"{prefix}-s{i}"
         when = day + datetime.timedelta(days=i % 200)
         sheets["persons"].append(
-            [person, f"Nom {prefix} {i}", "female", 1980 + i % 20, "cannabis;crack", note]
+            [person, f"Nom {prefix} {i}", "female", 1980 + i % 20, products, note]
         )
         sheets["sessions"].append([session, "street_round", when.isoformat(), "20:00", ""])
         for k in range(2):
@@ -131,11 +131,14 @@ def test_bulk_writes_keep_the_change_history_lists_and_derived_fields(admin_user
     act = consultation.acts.get()
     assert LogEntry.objects.get_for_object(act).get().action == LogEntry.Action.CREATE
 
-    import_records(generated("a", 3, note="suite"), by=admin_user)
+    import_records(generated("a", 3, note="suite", products="cannabis"), by=admin_user)
     person.refresh_from_db()
     assert person.version == 2
+    assert set(person.products.values_list("slug", flat=True)) == {"cannabis"}
     update = LogEntry.objects.get_for_object(person).filter(action=LogEntry.Action.UPDATE)
     assert any(u.changes.get("notes") == ["", "suite"] and u.actor == admin_user for u in update)
+    lists = [u.changes["products"] for u in update if "products" in u.changes]
+    assert sorted((c["operation"], len(c["objects"])) for c in lists) == [("add", 2), ("delete", 1)]
 
 
 def test_a_database_rule_refusing_a_batch_names_the_row_and_writes_nothing(tmp_path, admin_user):
