@@ -7,6 +7,7 @@ nothing twice and updates only what changed.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime
 import io
@@ -17,11 +18,13 @@ from typing import Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from entractes.freshness import ALL_YEARS, earliest_year, records_changed
 from entractes.lib.exports import to_csv, to_xlsx, unsafe_cell
+from exchange import bulk
 from exchange.models import ExternalId
 from exchange.spec import BY_NAME, SHEETS, Col, Sheet
 
@@ -462,6 +465,12 @@ def _unique_rules(parsed: list[Parsed]) -> list[Problem]:
             for rule in sheet.model._meta.constraints
             if isinstance(rule, UniqueConstraint) and rule.fields
         ] + [(tuple(fields), None) for fields in sheet.model._meta.unique_together]
+        # A unique field (a partner's name; persons' codes are checked on their own).
+        rules += [
+            ((field.name,), None)
+            for field in sheet.model._meta.fields
+            if field.unique and not field.primary_key and field.name != "code"
+        ]
         for fields, condition in rules:
             cols = [next((c for c in sheet.columns if c.attr == f), None) for f in fields]
             if None in cols:
@@ -475,19 +484,23 @@ def _unique_rules(parsed: list[Parsed]) -> list[Problem]:
             }
             first: dict[tuple, int] = {}
             for item in rows:
-                key = []
+                parts = []
                 for col in cols:
                     if col.kind == "link":
                         external = item.links.get(col.attr, "")
-                        key.append(known[col.target].get(external, ("new", external)))
+                        parts.append(known[col.target].get(external, ("new", external)))
                     else:
                         value = item.values.get(col.attr)
-                        key.append(getattr(value, "pk", value))
-                key = tuple(key)
+                        parts.append(getattr(value, "pk", value))
+                key = tuple(parts)
                 label = ", ".join(f"{col.name} = {_shown(item, col)}" for col in cols)
                 if key in first:
                     reason = f"la ligne {first[key]} a déjà {label} : une seule ligne permise"
-                elif key in in_db and in_db[key] != known[sheet.name].get(item.external_id):
+                elif (
+                    key in in_db
+                    and in_db[key] != known[sheet.name].get(item.external_id)
+                    and not _adopts(sheet, fields, item, in_db[key], known)
+                ):
                     reason = f"un autre enregistrement a déjà {label} : une seule ligne permise"
                 else:
                     first[key] = item.row
@@ -496,6 +509,16 @@ def _unique_rules(parsed: list[Parsed]) -> list[Problem]:
                     Problem(sheet.name, item.row, cols[0].name, _shown(item, cols[0]), reason)
                 )
     return problems
+
+
+def _adopts(sheet: Sheet, fields: tuple, item: Parsed, pk: int, known: dict) -> bool:
+    """A row of a new id naming by its natural field a record no import has named: that
+    record is the row's (see ``Sheet.natural``), not another one."""
+    return (
+        fields == (sheet.natural,)
+        and item.external_id not in known[sheet.name]
+        and pk not in set(known[sheet.name].values())
+    )
 
 
 def _shown(item: Parsed, col: Col) -> str:
@@ -572,8 +595,9 @@ def import_records(
     ImportRefused with every problem. ``on_progress(rows_checked)`` follows the checks
     (the writing, in one transaction, cannot be seen from outside before its end).
 
-    Every row is written by its app's service, as the same record typed in a form would
-    be: the models' rules apply and the change history names ``by``."""
+    Every row is written as the same record typed in a form would be: the models' rules
+    apply and the change history names ``by``; each sheet's rows are written together,
+    in as many queries whatever their number (see ``_write_sheet``)."""
     refs = References()
     parsed, problems = parse(data, refs, on_progress)
     if problems:
@@ -664,76 +688,324 @@ def _write_merges(rows: list[Parsed], ids: dict, counts: dict, by) -> None:
 
 
 def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) -> None:
-    from contacts.models import normalize_code
-
+    """Write a sheet's rows: its new records in ``bulk_create`` batches, its changed ones
+    in one ``bulk_update``, their lists in bulk, once every row has passed the model's
+    rules as its service would check them; then their change history, in bulk too."""
+    if sheet.name in ONE_BY_ONE:
+        _write_one_by_one(sheet, rows, ids, counts, by)
+        return
     model = sheet.model
-    existing = model._base_manager.in_bulk(
-        [ids[sheet.name][r.external_id] for r in rows if r.external_id in ids[sheet.name]]
+    existing = _existing(
+        sheet, [ids[sheet.name][r.external_id] for r in rows if r.external_id in ids[sheet.name]]
     )
     merged = _merged_into()
     linked = _linked_records(sheet, rows, ids, merged)
-    writers = _writers()
     codes = iter(_new_person_codes(sheet, rows, ids))
-    created = []
     adoptable = {}
     if sheet.natural:
         mapped = set(ids[sheet.name].values())
         adoptable = {
             getattr(obj, sheet.natural): obj for obj in model._base_manager.exclude(pk__in=mapped)
         }
-    for item in rows:
-        instance = existing.get(ids[sheet.name].get(item.external_id))
-        if instance is None and item.values.get(sheet.natural) in adoptable:
-            instance = adoptable.pop(item.values[sheet.natural])
-            ids[sheet.name][item.external_id] = instance.pk
-            created.append(
-                ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
-            )
-        fields, related = {}, {}
-        for attr, value in item.values.items():
-            col = _col(sheet, attr)
-            if col.kind == "links":
-                related[attr] = [
-                    linked[col.target][pk]
-                    for pk in (_target(ids, col.target, v, merged) for v in value)
-                    if pk in linked[col.target]
-                ]
-            elif col.kind in SPECIAL:
-                related[attr] = value
-            elif attr == "code":
-                if value:  # an empty code cell keeps the person's code
-                    fields[attr] = normalize_code(value)
+    names = {f.name for f in model._meta.concrete_fields}
+    hanging = _one_to_one(model)
+    history = bulk.History(by)
+    external: list[ExternalId] = []
+    years: set[int] = set()
+    pending = rows
+    while pending:
+        # A row linking to a new row of the same sheet (a renewal) waits for it.
+        unwritten = {r.external_id for r in pending if r.external_id not in ids[sheet.name]}
+        later = [item for item in pending if _waits(sheet, item, unwritten)]
+        if len(later) == len(pending):
+            later = []  # links in a circle: written as the rows come
+        waiting = {id(item) for item in later}
+        new: list[tuple[Parsed, Any, dict]] = []
+        changed: list[tuple[Parsed, Any, Any, dict]] = []
+        for item in pending:
+            if id(item) in waiting:
+                continue
+            instance = existing.get(ids[sheet.name].get(item.external_id))
+            if instance is None and item.values.get(sheet.natural) in adoptable:
+                instance = adoptable.pop(item.values[sheet.natural])
+                ids[sheet.name][item.external_id] = instance.pk
+                external.append(
+                    ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
+                )
+            fields, related = _row_values(sheet, item, ids, merged, linked)
+            if instance is None:
+                if sheet.name == "persons" and not fields.get("code"):
+                    fields["code"] = next(codes)
+                fields.update({name: by for name in WRITTEN_BY if name in names})
+                if sheet.name == "sessions":
+                    related["staff"] = [by]  # as ``session_create``: who opens it
+                instance = model()
+                for rel in hanging:  # a new record has none
+                    rel.set_cached_value(instance, None)
+                _assign(instance, names, fields, by)
+                new.append((item, instance, related))
+            elif not (
+                _differs(sheet, instance, fields) or _related_differs(sheet, instance, related)
+            ):
+                counts["unchanged"] += 1
+            elif sheet.name == "sessions" and fields.get("date", instance.date) != instance.date:
+                # Its contacts move with it: ``session_update`` does that, row by row.
+                _write(_session, sheet, item, instance, fields, related, by)
+                counts["updated"] += 1
+                years.add(ALL_YEARS)
             else:
-                fields[attr] = value
-        if (
-            sheet.name == "persons"
-            and fields.get("birth_date")
-            and fields.get("birth_year") is None
-        ):
-            fields.pop("birth_year", None)  # derived from the birth date: a blank cell says so
-        for attr, external in item.links.items():
-            target = _col(sheet, attr).target
-            pk = _target(ids, target, external, merged)
-            fields[attr] = linked[target].get(pk) if pk else None
-        if instance is None:
-            if sheet.name == "persons" and not fields.get("code"):
-                fields["code"] = next(codes)
-            if "worker" in {f.name for f in model._meta.fields}:
-                fields["worker"] = by  # who follows the record: the account importing it
-            instance = _write(writers[sheet.name], sheet, item, None, fields, related, by)
+                old = copy.copy(instance)
+                if "version" in names:
+                    instance.version += 1  # as an edit in the app (``person_update``)
+                _assign(instance, names, fields, by)
+                changed.append((item, old, instance, related))
+        written = [(item, instance, related) for item, instance, related in new]
+        written += [(item, instance, related) for item, _old, instance, related in changed]
+        _check(sheet, written)
+        _create(sheet, new)
+        for item, instance, _related in new:
             ids[sheet.name][item.external_id] = instance.pk
             if sheet.name in linked:  # rows may link to rows above them (a renewal)
                 linked[sheet.name][instance.pk] = instance
+            external.append(
+                ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
+            )
+            years.add(earliest_year(instance))
+        history.created(instance for _item, instance, _related in new)
+        if changed:
+            fields_changed = set().union(
+                *(bulk.changed_fields(model, old, instance) for _i, old, instance, _r in changed)
+            )
+            if fields_changed:
+                model._base_manager.bulk_update(
+                    [instance for _i, _o, instance, _r in changed],
+                    sorted(fields_changed),
+                    batch_size=bulk.BATCH,
+                )
+            for _item, old, instance, _related in changed:
+                history.changed(old, instance)
+            years.add(ALL_YEARS)
+        _write_lists(sheet, new, changed, history)
+        counts["created"] += len(new)
+        counts["updated"] += len(changed)
+        pending = later
+    ExternalId.objects.bulk_create(external, batch_size=bulk.BATCH)
+    history.save()
+    if years:
+        records_changed(min(years))
+
+
+def _waits(sheet: Sheet, item: Parsed, unwritten: set[str]) -> bool:
+    return any(
+        item.links.get(col.attr) in unwritten and item.links[col.attr] != item.external_id
+        for col in sheet.columns
+        if col.kind == "link" and col.target == sheet.name
+    )
+
+
+def _existing(sheet: Sheet, pks: list[int]) -> dict[int, Any]:
+    """The records the rows update, with what they link to and their lists, read at once."""
+    related = [c.attr for c in sheet.columns if c.kind in ("link", "ref")]
+    lists = [c.attr for c in sheet.columns if c.kind in ("refs", "links")]
+    if any(c.kind == "quantities" for c in sheet.columns):
+        lists.append("material_lines__material")
+    if any(c.kind == "acts" for c in sheet.columns):
+        lists.append("acts__act")
+    records = sheet.model._base_manager.prefetch_related(*lists)
+    related += [rel.name for rel in _one_to_one(sheet.model)]
+    if related:
+        records = records.select_related(*related)
+    return records.in_bulk(pks) if pks else {}
+
+
+def _one_to_one(model) -> list:
+    """The records of other models that may hang from a record, one at most (a person's
+    legal identity): read with it, so that its change history asks no more of them."""
+    return [rel for rel in model._meta.related_objects if rel.one_to_one]
+
+
+def _row_values(sheet: Sheet, item: Parsed, ids: dict, merged, linked) -> tuple[dict, dict]:
+    """A row's fields (model instances for its links) and lists, as its service takes them."""
+    from contacts.models import normalize_code
+
+    fields: dict[str, Any] = {}
+    related: dict[str, Any] = {}
+    for attr, value in item.values.items():
+        col = _col(sheet, attr)
+        if col.kind == "links":
+            related[attr] = [
+                linked[col.target][pk]
+                for pk in (_target(ids, col.target, v, merged) for v in value)
+                if pk in linked[col.target]
+            ]
+        elif col.kind in SPECIAL:
+            related[attr] = value
+        elif attr == "code":
+            if value:  # an empty code cell keeps the person's code
+                fields[attr] = normalize_code(value)
+        else:
+            fields[attr] = value
+    if sheet.name == "persons" and fields.get("birth_date") and fields.get("birth_year") is None:
+        fields.pop("birth_year", None)  # derived from the birth date: a blank cell says so
+    for attr, external in item.links.items():
+        target = _col(sheet, attr).target
+        pk = _target(ids, target, external, merged)
+        fields[attr] = linked[target].get(pk) if pk else None
+    return fields, related
+
+
+def _assign(instance, names: set[str], fields: dict, by) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    # Stamped on every save by their services (narratives, procedures).
+    if "updated_by" in names:
+        instance.updated_by = by
+    if "updated_at" in names:
+        instance.updated_at = timezone.now()
+
+
+def _check(sheet: Sheet, written: list[tuple[Parsed, Any, dict]]) -> None:
+    """Every record about to be written checked by its model's rules, as ``save_record``
+    checks it (the links and reference items were found above, the uniqueness rules
+    checked on the whole file: the rest needs no query), then its derived fields set as
+    its ``save`` sets them; any refusal refuses the import, naming every row refused."""
+    from health.models import ConsultationAct
+    from health.services import participants_check
+
+    exclude = [f.name for f in sheet.model._meta.get_fields() if f.is_relation] + ["day"]
+    problems = []
+    for item, instance, related in written:
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            if sheet.name == "health_sessions" and "participants" in related:
+                participants_check(session=instance, persons=related["participants"])
+            if "acts" in related:
+                for act, result, detail in related["acts"]:
+                    ConsultationAct(act=act, result=result, detail=detail).full_clean(
+                        exclude=["consultation", "act"]
+                    )
+        except ValidationError as error:
+            problems += _problems(sheet, item, error)
+            continue
+        fill = getattr(instance, "fill_derived", None)
+        if fill is not None:
+            fill()
+    if problems:
+        raise ImportRefused(problems)
+
+
+def _create(sheet: Sheet, new: list[tuple[Parsed, Any, dict]]) -> None:
+    """``bulk_create`` the new records (their pks set, on SQLite and PostgreSQL alike).
+    A database rule refusing a batch (a check constraint) is looked for row by row, so
+    that the refusal names the row."""
+    if not new:
+        return
+    try:
+        with transaction.atomic():
+            sheet.model._base_manager.bulk_create(
+                [instance for _item, instance, _related in new], batch_size=bulk.BATCH
+            )
+    except IntegrityError as error:
+        problems = []
+        for item, instance, _related in new:
+            instance.pk = None
+            try:
+                instance.validate_constraints()
+                instance.validate_unique()
+            except ValidationError as refusal:
+                problems += _problems(sheet, item, refusal)
+        first = new[0][0]
+        raise ImportRefused(
+            problems
+            or [Problem(sheet.name, first.row, sheet.key, first.external_id, f"refusé : {error}")]
+        ) from None
+
+
+def _write_lists(sheet: Sheet, new: list, changed: list, history: bulk.History) -> None:
+    """The lists of the rows written (items of reference lists, linked rows, material
+    handed out, acts of consultations), in a few queries whatever the number of rows:
+    a new record's whole list, a changed record's list where it differs."""
+    from contacts.models import ContactMaterial
+    from health.models import ConsultationAct
+
+    many = {field.name: field for field in sheet.model._meta.many_to_many}
+    rows = [(instance, related, True) for _item, instance, related in new]
+    rows += [(instance, related, False) for _item, _old, instance, related in changed]
+    for name in sorted({name for _instance, related, _new in rows for name in related}):
+        col = next((c for c in sheet.columns if c.attr == name), None)
+        owners = [
+            (instance, related[name])
+            for instance, related, is_new in rows
+            if name in related
+            and (
+                is_new
+                or col is None
+                or _current_related(instance, col) != _wanted_related(col, related[name])
+            )
+        ]
+        listed = {instance.pk for instance, _wanted in owners}
+        again = [i for i, _related, is_new in rows if not is_new and i.pk in listed]
+        if name in many:
+            changes = {}
+            kept = {instance.pk for instance in again}
+            for instance, wanted in owners:
+                had = list(getattr(instance, name).all()) if instance.pk in kept else []
+                history.listed(instance, name, "delete", [x for x in had if x not in wanted])
+                history.listed(instance, name, "add", [x for x in wanted if x not in had])
+                have = {x.pk for x in had}
+                want = {x.pk for x in wanted}
+                changes[instance.pk] = (have - want, want - have)
+            bulk.set_lists(many[name], changes, history)
+        elif name == "material_lines":
+            old = [line for instance in again for line in instance.material_lines.all()]
+            if again:
+                bulk.remove(ContactMaterial, old, history, contact__in=[i.pk for i in again])
+            ContactMaterial.objects.bulk_create(
+                [
+                    ContactMaterial(contact=instance, material=material, quantity=quantity)
+                    for instance, wanted in owners
+                    for material, quantity in wanted.items()
+                ],
+                batch_size=bulk.BATCH,
+            )
+        elif name == "acts":
+            old = [act for instance in again for act in instance.acts.all()]
+            if again:
+                bulk.remove(ConsultationAct, old, history, consultation__in=[i.pk for i in again])
+            acts = [
+                ConsultationAct(consultation=instance, act=act, result=result, detail=detail)
+                for instance, wanted in owners
+                for act, result, detail in wanted
+            ]
+            ConsultationAct.objects.bulk_create(acts, batch_size=bulk.BATCH)
+            history.created(acts)
+
+
+def _write_one_by_one(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) -> None:
+    """Each row through its app's service (see ``ONE_BY_ONE``)."""
+    existing = sheet.model._base_manager.in_bulk(
+        [ids[sheet.name][r.external_id] for r in rows if r.external_id in ids[sheet.name]]
+    )
+    merged = _merged_into()
+    linked = _linked_records(sheet, rows, ids, merged)
+    writer = ONE_BY_ONE[sheet.name]
+    created = []
+    for item in rows:
+        instance = existing.get(ids[sheet.name].get(item.external_id))
+        fields, related = _row_values(sheet, item, ids, merged, linked)
+        if instance is None:
+            instance = _write(writer, sheet, item, None, fields, related, by)
+            ids[sheet.name][item.external_id] = instance.pk
             created.append(
                 ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
             )
             counts["created"] += 1
         elif _differs(sheet, instance, fields) or _related_differs(sheet, instance, related):
-            _write(writers[sheet.name], sheet, item, instance, fields, related, by)
+            _write(writer, sheet, item, instance, fields, related, by)
             counts["updated"] += 1
         else:
             counts["unchanged"] += 1
-    ExternalId.objects.bulk_create(created, batch_size=1000)
+    ExternalId.objects.bulk_create(created, batch_size=bulk.BATCH)
 
 
 def _write(writer, sheet: Sheet, item: Parsed, instance, fields, related, by):
@@ -742,21 +1014,26 @@ def _write(writer, sheet: Sheet, item: Parsed, instance, fields, related, by):
     try:
         return writer(instance, fields, related, by)
     except ValidationError as error:
-        problems = []
-        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
-        for attr, messages in errors.items():
-            col = next((c for c in sheet.columns if c.attr == attr), None)
-            value = item.values.get(attr, item.links.get(attr, ""))
-            problems.append(
-                Problem(
-                    sheet.name,
-                    item.row,
-                    col.name if col else attr,
-                    str(value if value is not None else ""),
-                    " ".join(messages),
-                )
+        raise ImportRefused(_problems(sheet, item, error)) from None
+
+
+def _problems(sheet: Sheet, item: Parsed, error: ValidationError) -> list[Problem]:
+    """A model's refusal of a row, as problems naming its cells."""
+    problems = []
+    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    for attr, messages in errors.items():
+        col = next((c for c in sheet.columns if c.attr == attr), None)
+        value = item.values.get(attr, item.links.get(attr, ""))
+        problems.append(
+            Problem(
+                sheet.name,
+                item.row,
+                col.name if col else attr,
+                str(value if value is not None else ""),
+                " ".join(messages),
             )
-        raise ImportRefused(problems) from None
+        )
+    return problems
 
 
 def _linked_records(sheet: Sheet, rows: list[Parsed], ids: dict, merged) -> dict[str, dict]:
@@ -834,134 +1111,14 @@ def _related_differs(sheet: Sheet, instance, related: dict) -> bool:
 
 
 # --- Writing through the apps' services ---------------------------------------------------
-# One writer per sheet: (the record or None for a new one, its fields, its lists, by) ->
-# the record saved. Fields hold model instances for references and links.
-
-
-def _person(instance, fields, related, by):
-    from contacts import services
-
-    data = {**fields, **related}
-    if instance is None:
-        return services.person_create(data=data, by=by)
-    return services.person_update(person=instance, data=data)
+# The rows written one by one: (the record or None for a new one, its fields, its lists,
+# by) -> the record saved. Fields hold model instances for references and links.
 
 
 def _session(instance, fields, related, by):
     from contacts import services
 
-    data = {**fields, **related}
-    if instance is None:
-        return services.session_create(data=data, by=by)
-    return services.session_update(session=instance, data=data)
-
-
-def _contact(instance, fields, related, by):
-    from contacts import services
-    from contacts.models import Contact
-
-    row = {**fields, **related}
-    if instance is not None:  # the columns left out of the sheet keep the contact's values
-        row.setdefault("session", instance.session)
-        row.setdefault(
-            "material_lines",
-            {line.material: line.quantity for line in instance.material_lines.all()},
-        )
-        for name in ("themes", "services", "referrals"):
-            row.setdefault(name, list(getattr(instance, name).all()))
-    row["material"] = row.pop("material_lines", {})
-    contact = instance or Contact(author=by)
-    contact.session = row.pop("session", None)
-    return services.contact_save(
-        row=row, by=by, contact=contact, occurred_at=row.pop("occurred_at")
-    )
-
-
-def _with_data(service, keyword):
-    def write(instance, fields, related, by):
-        return service(data={**fields, **related}, by=by, **{keyword: instance})
-
-    return write
-
-
-def _without_author(service, keyword):
-    def write(instance, fields, related, by):
-        return service(data={**fields, **related}, **{keyword: instance})
-
-    return write
-
-
-def _follower_snapshot(instance, fields, related, by):
-    from contacts import services
-
-    return services.follower_snapshot_record(**fields, by=by)
-
-
-def _consultation(instance, fields, related, by):
-    from health import services
-
-    if "acts" in related:
-        acts = [
-            {"act": act, "result": result, "detail": detail}
-            for act, result, detail in related["acts"]
-        ]
-    else:  # no acts column: the consultation keeps its acts
-        acts = [
-            {"act": line.act, "result": line.result, "detail": line.detail}
-            for line in (instance.acts.all() if instance is not None else [])
-        ]
-    return services.consultation_save(data=fields, acts=acts, by=by, consultation=instance)
-
-
-def _health_session(instance, fields, related, by):
-    from health import services
-
-    session = services.health_session_save(data=fields, by=by, session=instance)
-    if "participants" in related:
-        services.health_session_participants_set(session=session, persons=related["participants"])
-    return session
-
-
-def _partner(instance, fields, related, by):
-    from contacts import services
-
-    return services.partner_save(data=fields, partner=instance)
-
-
-def _procedure_step(instance, fields, related, by):
-    from rights import services
-
-    return services.procedure_step_record(data=fields, by=by, step=instance)
-
-
-def _file_record(model):
-    """Measures, runaways and uses of products: records of a minor's file."""
-
-    def write(instance, fields, related, by):
-        from minors import services
-
-        fields = dict(fields)
-        minor_file = fields.pop("file")
-        instance = instance or model()
-        for name, value in fields.items():
-            setattr(instance, name, value)
-        return services.record_add(instance=instance, minor_file=minor_file, by=by)
-
-    return write
-
-
-def _training(model):
-    """Training cycles, awareness and school sessions."""
-
-    def write(instance, fields, related, by):
-        from minors import services
-
-        instance = instance or model()
-        for name, value in fields.items():
-            setattr(instance, name, value)
-        return services.training_save(instance=instance, by=by)
-
-    return write
+    return services.session_update(session=instance, data={**fields, **related})
 
 
 def _reference_figure(instance, fields, related, by):
@@ -970,43 +1127,11 @@ def _reference_figure(instance, fields, related, by):
     return services.reference_figure_save(data=fields, by=by)
 
 
-def _writers() -> dict:
-    from contacts import services as contacts
-    from health import services as health
-    from minors import models as m
-    from minors import services as minors
-    from reporting import services as reporting
-    from rights import services as rights
-
-    return {
-        "partners": _partner,
-        "procedure_steps": _procedure_step,
-        "file_partners": _file_record(m.FilePartner),
-        "partner_exchanges": _file_record(m.PartnerExchange),
-        "safeguarding_reports": _file_record(m.SafeguardingReport),
-        "narratives": _with_data(reporting.narrative_save, "block"),
-        "persons": _person,
-        "sessions": _session,
-        "contacts": _contact,
-        "session_material": _without_author(contacts.session_material_save, "line"),
-        "online_sites": _without_author(contacts.online_site_save, "site"),
-        "followers": _follower_snapshot,
-        "mediation": _with_data(contacts.mediation_save, "event"),
-        "health_sessions": _health_session,
-        "consultations": _consultation,
-        "workshops": _with_data(health.workshop_save, "workshop"),
-        "procedures": _with_data(rights.procedure_save, "procedure"),
-        "psp_files": _with_data(rights.psp_file_record, "psp_file"),
-        "minor_files": _with_data(minors.file_save, "minor_file"),
-        "measures": _file_record(m.EducationalMeasure),
-        "runaways": _file_record(m.Runaway),
-        "product_uses": _file_record(m.ProductUse),
-        "received_reports": _with_data(minors.report_save, "report"),
-        "training_cycles": _training(m.TrainingCycle),
-        "awareness_sessions": _training(m.AwarenessSession),
-        "school_sessions": _training(m.SchoolSession),
-        "reference_figures": _reference_figure,
-    }
+# Reference figures go through their service (it checks each key against the report's
+# figures; a few rows a year); so do sessions whose date changes (their contacts move).
+ONE_BY_ONE = {"reference_figures": _reference_figure}
+# Who wrote a new record: the importing account, as the services' creations name it.
+WRITTEN_BY = ("created_by", "author", "worker")
 
 
 # --- Exporting ----------------------------------------------------------------------------
@@ -1063,56 +1188,81 @@ def record_counts() -> dict[str, int]:
 def export_rows(
     sheet: Sheet, external: dict[str, dict[int, str]]
 ) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of one sheet, every link written as the target's external id."""
+    """The header and rows of one sheet, every link written as the target's external id.
+    The records are read in chunks, each list column in one query of plain values: as
+    many queries for any number of rows."""
     queryset = _exported(sheet)
     selects = [c.attr for c in sheet.columns if c.kind == "ref"]
-    prefetch = [c.attr for c in sheet.columns if c.kind in ("refs", "links")]
-    if any(c.kind == "quantities" for c in sheet.columns):
-        prefetch.append("material_lines__material")
-    if any(c.kind == "acts" for c in sheet.columns):
-        prefetch.append("acts__act")
     if selects:
         queryset = queryset.select_related(*selects)
-    queryset = queryset.prefetch_related(*prefetch).order_by("pk")
+    lists = _lists(sheet, queryset)
     keyed = sheet.key == "id"
     header = [c.name for c in sheet.columns]
     if keyed:
         header.insert(0, "id")
     rows = []
-    for obj in queryset.iterator(chunk_size=2000) if not prefetch else queryset:
+    for obj in queryset.order_by("pk").iterator(chunk_size=2000):
         row = [_external_id(external, sheet.name, obj.pk)] if keyed else []
         for col in sheet.columns:
             if col.kind == "link":
                 pk = getattr(obj, f"{col.attr}_id")
                 row.append(_external_id(external, col.target, pk) if pk else "")
             elif col.kind == "refs":
-                row.append(";".join(sorted(item.slug for item in getattr(obj, col.attr).all())))
+                row.append(";".join(sorted(lists[col.name].get(obj.pk, []))))
             elif col.kind == "links":
                 row.append(
                     ";".join(
                         sorted(
-                            _external_id(external, col.target, item.pk)
-                            for item in getattr(obj, col.attr).all()
+                            _external_id(external, col.target, pk)
+                            for pk in lists[col.name].get(obj.pk, [])
                         )
                     )
                 )
-            elif col.kind == "quantities":
-                row.append(
-                    ";".join(
-                        f"{line.material.slug}={line.quantity}" for line in obj.material_lines.all()
-                    )
-                )
-            elif col.kind == "acts":
-                row.append(
-                    ";".join(
-                        f"{act.act.slug}:{act.result}" + (f":{act.detail}" if act.detail else "")
-                        for act in obj.acts.all()
-                    )
-                )
+            elif col.kind in ("quantities", "acts"):
+                row.append(";".join(lists[col.name].get(obj.pk, [])))
             else:
                 row.append(_cell(col, getattr(obj, col.attr)))
         rows.append(row)
     return header, rows
+
+
+def _lists(sheet: Sheet, records) -> dict[str, dict[int, list]]:
+    """For each list column, its items by record pk, read in one query: slugs of
+    reference items, pks of linked rows, « slug=quantité » of material, acts as written."""
+    lists: dict[str, dict[int, list]] = {}
+    owners = records.order_by().values("pk")
+    for col in sheet.columns:
+        found: dict[int, list] = {}
+        if col.kind in ("refs", "links"):
+            field = sheet.model._meta.get_field(col.attr)
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            item = f"{target}__slug" if col.kind == "refs" else f"{target}_id"
+            through = field.remote_field.through._base_manager
+            for owner, value in through.filter(**{f"{source}__in": owners}).values_list(
+                f"{source}_id", item
+            ):
+                found.setdefault(owner, []).append(value)
+        elif col.kind == "quantities":
+            lines = sheet.model._meta.get_field("material_lines").related_model._base_manager
+            for owner, slug, quantity in (
+                lines.filter(contact__in=owners)
+                .order_by("pk")
+                .values_list("contact_id", "material__slug", "quantity")
+            ):
+                found.setdefault(owner, []).append(f"{slug}={quantity}")
+        elif col.kind == "acts":
+            acts = sheet.model._meta.get_field("acts").related_model._base_manager
+            for owner, slug, result, detail in (
+                acts.filter(consultation__in=owners)
+                .order_by("pk")
+                .values_list("consultation_id", "act__slug", "result", "detail")
+            ):
+                text = f"{slug}:{result}" + (f":{detail}" if detail else "")
+                found.setdefault(owner, []).append(text)
+        else:
+            continue
+        lists[col.name] = found
+    return lists
 
 
 class _Named(dict):

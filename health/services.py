@@ -45,14 +45,19 @@ def health_session_save(
 def health_session_participants_set(
     *, session: HealthSession, persons: list[Person]
 ) -> HealthSession:
-    """Record who took part in a group session: the list replaces the previous one.
-    Only a group session (a workshop) has participants; a permanence has consultations."""
+    """Record who took part in a group session: the list replaces the previous one."""
+    participants_check(session=session, persons=persons)
+    session.participants.set(persons)
+    return session
+
+
+def participants_check(*, session: HealthSession, persons: list[Person]) -> None:
+    """Only a group session (a workshop) has participants; a permanence has consultations.
+    Raises ``ValidationError`` on ``participants`` (also checked by the records' import)."""
     if persons and session.kind != HealthSession.Kind.WORKSHOP:
         raise ValidationError(
             {"participants": _("Seule une séance collective (atelier) a des participant·es.")}
         )
-    session.participants.set(persons)
-    return session
 
 
 @transaction.atomic
