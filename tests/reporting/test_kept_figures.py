@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.models import Channel, Contact, Person, Product
+from contacts.services import person_merge, person_merge_undo, session_update
 from entractes.apps import create_cache_tables
 from entractes.freshness import ALL_YEARS, earliest_year, state_of
 from entractes.lib.figures import OPEN
@@ -17,7 +18,13 @@ from entractes.lib.period import Period
 from exchange.engine import import_records
 from health.models import ServiceLine
 from reporting import figures
-from tests.factories import ContactFactory, MinorFileFactory, PersonFactory, WorkshopFactory
+from tests.factories import (
+    ContactFactory,
+    MinorFileFactory,
+    PersonFactory,
+    SessionFactory,
+    WorkshopFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -377,3 +384,36 @@ def test_a_period_is_kept_under_the_tokens_of_its_end_year(
     # The quarter of 2026 is computed again; the quarter of 2023 and those they are
     # compared with (the same quarters a year before) are kept.
     assert computed == [Period.quarter(2026, 1)]
+
+
+def test_a_merge_and_its_undoing_touch_the_years_of_both_persons(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    kept, duplicate = years_kept[2026].person, years_kept[2024].person
+    with django_capture_on_commit_callbacks(execute=True):
+        merge = person_merge(kept=kept, duplicate=duplicate, by=director)
+    assert Contact.objects.get(pk=years_kept[2024].pk).person == kept
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2024, 2026))
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        person_merge_undo(merge=merge, by=director)
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2024, 2026))
+
+
+def test_a_session_gives_its_day_to_contacts_counted_on_another(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        session = SessionFactory(date=datetime.date(2026, 2, 1))
+        contact = ContactFactory(session=session, occurred_at=on(datetime.date(2026, 2, 1)))
+    # Counted on another day (as before contacts followed their session's).
+    Contact.objects.filter(pk=contact.pk).update(day=datetime.date(2023, 5, 1))
+    view_pages(client, director, 2022, 2023, 2026)
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        session_update(session=session, data={})
+    assert Contact.objects.get(pk=contact.pk).day == session.date
+    view_pages(client, director, 2022, 2023, 2026)
+    assert set(computed) == set(years(2023, 2026))
