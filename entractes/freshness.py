@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -136,10 +136,10 @@ class _Counting:
     dates: tuple[str, ...] = ()  # attnames of its own dates (or years)
     parents: tuple[models.ForeignKey, ...] = ()  # no dates: the dated records it belongs to
     persons: bool = False  # counted through the records about it
+    watched: tuple[str, ...] = field(init=False)  # the attnames kept as loaded
 
-    @property
-    def watched(self) -> tuple[str, ...]:
-        return self.dates + tuple(fk.attname for fk in self.parents)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "watched", self.dates + tuple(fk.attname for fk in self.parents))
 
 
 @dataclass
@@ -191,11 +191,11 @@ def _plan(model: type[models.Model]) -> _Counting:
     if dates:  # DateTimeField included
         return _Counting(dates=dates)
     parents = tuple(
-        field
-        for field in meta.concrete_fields
-        if isinstance(field, models.ForeignKey)
-        and _is_record(field.related_model)
-        and _has_dates(field.related_model)
+        fk
+        for fk in meta.concrete_fields
+        if isinstance(fk, models.ForeignKey)
+        and _is_record(fk.related_model)
+        and _has_dates(fk.related_model)
     )
     return _Counting(parents=parents)
 
@@ -204,7 +204,7 @@ def _has_dates(model: type[models.Model]) -> bool:
     if _PERSONS.model is not None and issubclass(model, _PERSONS.model):
         return True
     return getattr(model, "counted_dates", None) is not None or any(
-        isinstance(field, models.DateField) for field in model._meta.concrete_fields
+        isinstance(f, models.DateField) for f in model._meta.concrete_fields
     )
 
 
@@ -313,10 +313,10 @@ def _current_year() -> int:
 def _loaded(sender, instance, **kwargs) -> None:
     # Every instance, read or built: a built one's values are not used as its former
     # state (see _before_save), and a save writes the values kept here again.
-    watched = _counting(sender).watched
-    if watched:
+    plan = _PLANS.get(sender) or _counting(sender)
+    if plan.watched:
         values = instance.__dict__
-        values[_LOADED] = {name: values[name] for name in watched if name in values}
+        values[_LOADED] = {name: values[name] for name in plan.watched if name in values}
 
 
 def _before_save(sender, instance, raw=False, **kwargs) -> None:
@@ -381,7 +381,11 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> 
         if action.startswith("post_"):
             records_changed(earliest_year(instance))
     elif action == "pre_clear":  # the holders are known before the rows go
-        field = next(f for f in model._meta.many_to_many if f.remote_field.through is sender)
+        lists = [f for f in model._meta.many_to_many if f.remote_field.through is sender]
+        if not lists:
+            records_changed(ALL_YEARS)
+            return
+        field = lists[0]
         holders = sender._base_manager.filter(**{field.m2m_reverse_field_name(): instance.pk})
         records_changed(counted_from(model, holders.values_list(field.m2m_field_name(), flat=True)))
     elif action in ("post_add", "post_remove"):

@@ -8,8 +8,9 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from contacts.models import Channel, Contact, Person, Product
+from contacts.models import Channel, Contact, ContactMaterial, Material, Person, Product
 from contacts.services import person_merge, person_merge_undo, session_update
 from entractes.apps import create_cache_tables
 from entractes.freshness import ALL_YEARS, earliest_year, state_of
@@ -22,6 +23,8 @@ from tests.factories import (
     ContactFactory,
     MinorFileFactory,
     PersonFactory,
+    ProcedureFactory,
+    ReferenceFigureFactory,
     SessionFactory,
     WorkshopFactory,
 )
@@ -137,6 +140,23 @@ def test_the_earliest_of_a_records_dates_counts():
     assert earliest_year(contact) == 2023
     # An undated record (here a reference list's entry) touches every year.
     assert earliest_year(Channel.objects.get(slug="drop_in")) == ALL_YEARS
+    # A reference figure stands for its year, whenever it was typed.
+    assert earliest_year(ReferenceFigureFactory.build(year=2021)) == 2021
+
+
+def test_a_record_without_dates_counts_with_the_one_it_belongs_to():
+    contact = ContactFactory(occurred_at=on(datetime.date(2023, 3, 1)))
+    line = ContactMaterial(contact=contact, material=Material.objects.first(), quantity=2)
+    assert earliest_year(line) == 2023
+    assert earliest_year(ContactMaterial(contact_id=contact.pk, quantity=2)) == 2023
+
+
+def test_a_person_counts_from_their_first_record_not_their_birth():
+    person = PersonFactory(birth_date=datetime.date(1990, 4, 1))
+    assert earliest_year(person) == timezone.localdate().year  # no record yet
+    ContactFactory(person=person, occurred_at=on(datetime.date(2025, 3, 1)))
+    ProcedureFactory(person=person, opened_on=datetime.date(2024, 2, 1))
+    assert earliest_year(person) == 2024
 
 
 def test_changing_a_list_of_a_person_draws_a_token(django_capture_on_commit_callbacks):
