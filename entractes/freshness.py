@@ -147,6 +147,8 @@ class _Persons:
     model: type[models.Model] | None = None
     # (record model, lookup to the person, date field) of each dated record about a person.
     dates: tuple[tuple[type[models.Model], str, str], ...] = ()
+    # Persons with the first of each of these dates (built once).
+    first: models.QuerySet | None = None
 
 
 _PERSONS = _Persons()
@@ -167,6 +169,7 @@ def count_persons_through(records: Iterable[Record]) -> None:
             if (record.model, record.to_person, name) not in dates:
                 dates.append((record.model, record.to_person, name))
     _PERSONS.dates = tuple(dates)
+    _PERSONS.first = None
     _PLANS.clear()
 
 
@@ -248,23 +251,25 @@ def _stored(model: type[models.Model], pk: Any, names: Iterable[str]) -> dict[st
 def _persons_year(pks: Iterable[Any]) -> int:
     """The earliest date among the records about these persons (one query); a person
     without records counts nowhere yet: the current year."""
-    pks = list(pks)
-    subqueries = {
-        f"d{number}": models.Subquery(
-            model._base_manager.filter(**{f"{lookup}__in": pks, f"{name}__isnull": False})
-            .order_by(name)
-            .values(name)[:1]
+    if _PERSONS.first is None:
+        assert _PERSONS.model is not None
+        _PERSONS.first = _PERSONS.model._base_manager.values(
+            **{
+                f"d{number}": models.Subquery(
+                    model._base_manager.filter(
+                        **{lookup: models.OuterRef("pk"), f"{name}__isnull": False}
+                    )
+                    .order_by(name)
+                    .values(name)[:1]
+                )
+                for number, (model, lookup, name) in enumerate(_PERSONS.dates)
+            }
         )
-        for number, (model, lookup, name) in enumerate(_PERSONS.dates)
-    }
-    assert _PERSONS.model is not None
-    row = (
-        _PERSONS.model._base_manager.filter(pk__in=pks).values(**subqueries).first()
-        if subqueries
-        else None
+    rows: Iterable[dict[str, Any]] = (
+        _PERSONS.first.filter(pk__in=list(pks)) if _PERSONS.dates else ()
     )
-    years = [_year(value) for value in (row or {}).values()]
-    return min((year for year in years if year is not None), default=timezone.localdate().year)
+    years = [_year(value) for row in rows for value in row.values()]
+    return min((year for year in years if year is not None), default=_current_year())
 
 
 def counted_from(model: type[models.Model], pks: Iterable[Any]) -> int | None:
