@@ -63,13 +63,22 @@ ALL_YEARS = 0
 class _Draw:
     """Draws, once the transaction commits, the token of the earliest year written."""
 
-    def __init__(self, connection, year: int):
+    def __init__(self, connection):
         self.connection = connection
-        self.years = {year}
+        self.years: set[int] = set()
+        # Removed records whose years are those of other records, read once committed
+        # (one query per kind, not one per record): model -> pks.
+        self.later: dict[type[models.Model], set[Any]] = {}
 
     def __call__(self) -> None:
         self.connection.records_draw_pending = None
-        _new_token(min(self.years))
+        years = set(self.years)
+        for model, pks in self.later.items():
+            year = counted_from(model, pks)
+            if year is not None:
+                years.add(year)
+        if years:
+            _new_token(min(years))
 
 
 def _new_token(year: int) -> None:
@@ -89,20 +98,26 @@ def records_changed(year: int | None = ALL_YEARS) -> None:
     """Draw the token of ``year`` (and so of the years after it) once the current
     transaction commits, at once outside one. A transaction writing many records draws
     one token, the earliest year's. ``None``: nothing to draw."""
-    if year is None:
-        return
+    if year is not None:
+        _draw(year=year)
+
+
+def _draw(year: int | None = None, later: tuple[type[models.Model], Any] | None = None) -> None:
     connection = transaction.get_connection()
-    pending = getattr(connection, "records_draw_pending", None)
-    if (
+    pending: _Draw | None = getattr(connection, "records_draw_pending", None)
+    new = not (
         pending is not None
         and connection.in_atomic_block
         and any(entry[1] is pending for entry in connection.run_on_commit)
-    ):
-        pending.years.add(year)
-        return
-    draw = _Draw(connection, year)
-    connection.records_draw_pending = draw
-    transaction.on_commit(draw)
+    )
+    draw = _Draw(connection) if new or pending is None else pending
+    if year is not None:
+        draw.years.add(year)
+    if later is not None:
+        draw.later.setdefault(later[0], set()).add(later[1])
+    if new:
+        connection.records_draw_pending = draw
+        transaction.on_commit(draw)
 
 
 def state_of(year: int) -> str:
@@ -124,9 +139,8 @@ def _is_record(model) -> bool:
 
 # The instance's counted fields as last read from or written to the database.
 _LOADED = "_records_loaded"
-# Its counted fields before a save (None: a new record), its year before a removal.
+# Its counted fields before a save (None: a new record).
 _BEFORE = "_records_before"
-_REMOVED = "_records_removed"
 
 
 @dataclass(frozen=True)
@@ -248,12 +262,13 @@ def _stored(model: type[models.Model], pk: Any, names: Iterable[str]) -> dict[st
     return None if row is None else dict(zip(names, row, strict=True))
 
 
-def _persons_year(pks: Iterable[Any]) -> int:
+def _persons_year(pks: Iterable[Any]) -> int | None:
     """The earliest date among the records about these persons (one query); a person
-    without records counts nowhere yet: the current year."""
+    without records counts nowhere yet: the current year. None: no such person."""
     if _PERSONS.first is None:
         assert _PERSONS.model is not None
         _PERSONS.first = _PERSONS.model._base_manager.values(
+            "pk",
             **{
                 f"d{number}": models.Subquery(
                     model._base_manager.filter(
@@ -263,12 +278,12 @@ def _persons_year(pks: Iterable[Any]) -> int:
                     .values(name)[:1]
                 )
                 for number, (model, lookup, name) in enumerate(_PERSONS.dates)
-            }
+            },
         )
-    rows: Iterable[dict[str, Any]] = (
-        _PERSONS.first.filter(pk__in=list(pks)) if _PERSONS.dates else ()
-    )
-    years = [_year(value) for row in rows for value in row.values()]
+    rows = list(_PERSONS.first.filter(pk__in=list(pks)))
+    if not rows:
+        return None
+    years = [_year(value) for row in rows for name, value in row.items() if name != "pk"]
     return min((year for year in years if year is not None), default=_current_year())
 
 
@@ -276,15 +291,20 @@ def counted_from(model: type[models.Model], pks: Iterable[Any]) -> int | None:
     """The earliest year whose figures count these records, as they are stored (None:
     none of them exists). For writes that send no signal (``QuerySet.update``)."""
     pks = [pk for pk in pks if pk is not None]
-    if not pks:
-        return None
     plan = _counting(model)
-    if plan.persons:
-        return _persons_year(pks)
-    if not plan.watched:
-        return ALL_YEARS
-    rows = model._base_manager.filter(pk__in=pks).values_list(*plan.watched)
-    years = [_state_year(plan, dict(zip(plan.watched, row, strict=True))) for row in rows]
+    years: list[int] = []
+    for start in range(0, len(pks), 500):  # within every database's limit of parameters
+        chunk = pks[start : start + 500]
+        if plan.persons:
+            year = _persons_year(chunk)
+            if year is not None:
+                years.append(year)
+        elif not plan.watched:
+            if model._base_manager.filter(pk__in=chunk).exists():
+                years.append(ALL_YEARS)
+        else:
+            rows = model._base_manager.filter(pk__in=chunk).values_list(*plan.watched)
+            years += [_state_year(plan, dict(zip(plan.watched, row, strict=True))) for row in rows]
     return min(years, default=None)
 
 
@@ -295,7 +315,9 @@ def earliest_year(instance: models.Model) -> int:
     model = type(instance)
     plan = _counting(model)
     if plan.persons:
-        return _persons_year([instance.pk]) if instance.pk is not None else _current_year()
+        return (
+            _persons_year([instance.pk]) if instance.pk is not None else None
+        ) or _current_year()
     values = instance.__dict__
     now = {name: values[name] for name in plan.watched if name in values}
     loaded = {} if instance._state.adding else values.get(_LOADED, {})
@@ -369,13 +391,36 @@ def _saved(sender, instance, created, raw=False, update_fields=None, **kwargs) -
 
 
 def _before_delete(sender, instance, **kwargs) -> None:
-    if _is_record(sender):  # the records it belongs to, or about it, are still there
-        instance.__dict__[_REMOVED] = earliest_year(instance)
+    # A person's lists (a workshop's participants among them) go without a signal:
+    # their years are read while they are there.
+    if _is_record(sender) and _counting(sender).persons:
+        records_changed(_persons_year([instance.pk]))
 
 
 def _deleted(sender, instance, **kwargs) -> None:
-    if _is_record(sender):
-        records_changed(instance.__dict__.pop(_REMOVED, ALL_YEARS))
+    if not _is_record(sender):
+        return
+    plan = _counting(sender)
+    values = instance.__dict__
+    if plan.persons:
+        return  # drawn before (_before_delete)
+    elif plan.dates:
+        if any(name not in values for name in plan.dates):  # deferred: not known any more
+            records_changed(ALL_YEARS)
+        else:
+            loaded = {} if instance._state.adding else values.get(_LOADED, {})
+            now = {name: values[name] for name in plan.dates}
+            records_changed(min(_state_year(plan, now), _state_year(plan, {**now, **loaded})))
+    elif plan.parents:
+        for fk in plan.parents:
+            pk = values.get(fk.attname)
+            cached = instance._state.fields_cache.get(fk.name)
+            if cached is not None and cached.pk == pk:
+                records_changed(earliest_year(cached))
+            elif pk is not None:  # read once committed (gone by then: its removal drew)
+                _draw(later=(fk.related_model, pk))
+    else:
+        records_changed(ALL_YEARS)
 
 
 def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:

@@ -437,3 +437,19 @@ def test_a_session_gives_its_day_to_contacts_counted_on_another(
     assert Contact.objects.get(pk=contact.pk).day == session.date
     view_pages(client, director, 2022, 2023, 2026)
     assert set(computed) == set(years(2023, 2026))
+
+
+def test_erasing_a_person_touches_the_years_of_their_lists(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    # Their participations go with the person, without a signal of their own.
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop = WorkshopFactory(date=datetime.date(2023, 2, 1), line=ServiceLine.objects.first())
+        person = PersonFactory()
+        workshop.participants.add(person)
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        person.delete()
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2023, 2024, 2026))
