@@ -13,7 +13,9 @@ years) and of every year up to Y. A write draws the token of the earliest year a
 
 - a new record's dates;
 - a changed record's dates as it was read from the database (kept when it is loaded,
-  no query) and as it is saved; a removed record's dates;
+  no query) and as it is saved; a removed record's dates (if another process moved the
+  record between this one's read and save, figures kept of the year it had been moved
+  to may last until they are dropped, after ``FIGURES_CACHE_SECONDS``);
 - for a record without dates of its own (a contact's material line), the dates of the
   records it belongs to (its foreign keys);
 - for a person, whose own dates (birth) are not when they count, the dates of the
