@@ -8,5 +8,7 @@ class ContactsConfig(AppConfig):
 
     def ready(self):
         from contacts import meetings, person
+        from entractes import freshness
 
         meetings.register(person.RECORDS)
+        freshness.count_persons_through(person.RECORDS)

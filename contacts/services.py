@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import ManyToManyRel, Q
+from django.db.models import ManyToManyRel, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from contacts.models import (
     generate_code,
     search_key,
 )
+from entractes.freshness import counted_from, records_changed
 from entractes.lib.writes import save_record
 
 if TYPE_CHECKING:
@@ -259,6 +260,8 @@ def person_merge(
     if "birth_year" in choices:
         choices = {"birth_date": choices["birth_year"], **choices}
 
+    # The moves below send no signal: the figures change from either's first record.
+    records_changed(counted_from(Person, [kept.pk, duplicate.pk]))
     profile = _merge_profiles(kept, duplicate, choices)
     moved: list[dict[str, Any]] = []
     for model, field, kind in _person_relations():
@@ -310,6 +313,8 @@ def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
             )
             % {"code": kept.code}
         )
+    # The moves back send no signal: the moved records are the kept person's until then.
+    records_changed(counted_from(Person, [kept.pk, merge.duplicate_id]))
     for entry in merge.moved:
         model = apps.get_model(entry["model"])
         field = entry["field"]
@@ -351,7 +356,11 @@ def session_update(*, session: Session, data: dict[str, Any]) -> Session:
             contact.occurred_at += shift
             contact.day = session.date
             contact.save(update_fields=["occurred_at", "day"])
-    session.contacts.exclude(day=session.date).update(day=session.date)
+    elsewhere = session.contacts.exclude(day=session.date)
+    first = elsewhere.aggregate(first=Min("day"))["first"]
+    if first is not None:  # the update sends no signal
+        records_changed(min(first.year, session.date.year))
+        elsewhere.update(day=session.date)
     return session
 
 

@@ -9,7 +9,9 @@ class HealthConfig(AppConfig):
     def ready(self):
         from contacts import access as persons_access
         from contacts import meetings
+        from entractes import freshness
         from health import access, person
 
         meetings.register(person.RECORDS)
+        freshness.count_persons_through(person.RECORDS)
         persons_access.register_reach(access.persons_reached)

@@ -54,6 +54,9 @@ class ReferenceFigure(Archivable):
     objects = LiveManager()
     all_objects = models.Manager()
 
+    # It stands for figures of its year, whenever it was typed (entractes.freshness).
+    counted_dates = ("year",)
+
     class Meta:
         verbose_name = _("chiffre de référence")
         verbose_name_plural = _("chiffres de référence")

@@ -8,13 +8,26 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from contacts.models import Channel
+from contacts.models import Channel, Contact, ContactMaterial, Material, Person, Product
+from contacts.services import person_merge, person_merge_undo, session_update
 from entractes.apps import create_cache_tables
 from entractes.freshness import ALL_YEARS, earliest_year, state_of
+from entractes.lib.figures import OPEN
+from entractes.lib.period import Period
 from exchange.engine import import_records
+from health.models import ServiceLine
 from reporting import figures
-from tests.factories import ContactFactory, PersonFactory
+from tests.factories import (
+    ContactFactory,
+    MinorFileFactory,
+    PersonFactory,
+    ProcedureFactory,
+    ReferenceFigureFactory,
+    SessionFactory,
+    WorkshopFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +140,23 @@ def test_the_earliest_of_a_records_dates_counts():
     assert earliest_year(contact) == 2023
     # An undated record (here a reference list's entry) touches every year.
     assert earliest_year(Channel.objects.get(slug="drop_in")) == ALL_YEARS
+    # A reference figure stands for its year, whenever it was typed.
+    assert earliest_year(ReferenceFigureFactory.build(year=2021)) == 2021
+
+
+def test_a_record_without_dates_counts_with_the_one_it_belongs_to():
+    contact = ContactFactory(occurred_at=on(datetime.date(2023, 3, 1)))
+    line = ContactMaterial(contact=contact, material=Material.objects.first(), quantity=2)
+    assert earliest_year(line) == 2023
+    assert earliest_year(ContactMaterial(contact_id=contact.pk, quantity=2)) == 2023
+
+
+def test_a_person_counts_from_their_first_record_not_their_birth():
+    person = PersonFactory(birth_date=datetime.date(1990, 4, 1))
+    assert earliest_year(person) == timezone.localdate().year  # no record yet
+    ContactFactory(person=person, occurred_at=on(datetime.date(2025, 3, 1)))
+    ProcedureFactory(person=person, opened_on=datetime.date(2024, 2, 1))
+    assert earliest_year(person) == 2024
 
 
 def test_changing_a_list_of_a_person_draws_a_token(django_capture_on_commit_callbacks):
@@ -170,3 +200,256 @@ def test_the_report_and_exports_compute_afresh(kept, django_capture_on_commit_ca
     assert figures.kept_figures(2022)["attendance.contacts"] == 1
     assert figures.previous_values(2023)[0]["attendance.contacts"] == 2
     assert figures.all_figures(2022)["attendance.contacts"] == 2
+
+
+# --- An edit draws the token of the years its records count in ----------------------------
+
+
+def _value(bound) -> str | list[str]:
+    value = bound.value()
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "on"
+    if isinstance(value, list | tuple):
+        return [str(getattr(v, "pk", v)) for v in value]
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(getattr(value, "pk", value))
+
+
+def resubmit(client, url: str, **changes) -> None:
+    """Send an edit page's form back as the browser would, with ``changes``."""
+    context = client.get(url).context
+    data = {"seen": context["seen"]}
+    data |= {bound.html_name: _value(bound) for bound in context["form"]}
+    response = client.post(url, {**data, **changes})
+    assert response.status_code == 302, response.context["form"].errors
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """The periods whose figures were computed, not read from the cache."""
+    periods: list[Period] = []
+    compute = figures.all_figures
+
+    def spy(period, scope=OPEN):
+        periods.append(Period.of(period))
+        return compute(period, scope)
+
+    monkeypatch.setattr(figures, "all_figures", spy)
+    return periods
+
+
+def years(*numbers: int) -> list[Period]:
+    return [Period.calendar_year(number) for number in numbers]
+
+
+def view_pages(client, director, *numbers: int) -> None:
+    client.force_login(director)
+    for number in numbers:
+        assert client.get(reverse("reporting:figures"), {"year": number}).status_code == 200
+
+
+@pytest.fixture
+def years_kept(client, director, kept, computed, django_capture_on_commit_callbacks):
+    """A contact in each of 2022, 2023, 2024 and 2026, the figures of those years kept."""
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts = {
+            year: ContactFactory(occurred_at=on(datetime.date(year, 3, 1)))
+            for year in (2022, 2023, 2024, 2026)
+        }
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2022, 2023, 2024, 2026))
+    computed.clear()
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert computed == []  # all kept
+    return contacts
+
+
+def test_editing_a_contact_of_2026_leaves_the_figures_of_earlier_years_kept(
+    client, director, educator, years_kept, computed, django_capture_on_commit_callbacks
+):
+    client.force_login(educator)
+    with django_capture_on_commit_callbacks(execute=True):
+        resubmit(client, reverse("contacts:contact-edit", args=[years_kept[2026].pk]), note="Vu")
+    assert Contact.objects.get(pk=years_kept[2026].pk).note == "Vu"
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert computed == years(2026)
+
+
+def test_moving_a_contact_out_of_2023_counts_at_once_in_2023(
+    client, director, educator, years_kept, computed, django_capture_on_commit_callbacks
+):
+    client.force_login(educator)
+    url = reverse("contacts:contact-edit", args=[years_kept[2023].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        resubmit(client, url, day="2026-01-05")
+    assert Contact.objects.get(pk=years_kept[2023].pk).day == datetime.date(2026, 1, 5)
+    # Its former year is recomputed (one contact fewer), the year before it is kept.
+    assert contacts_on_page(client, 2023) == (0, 1)
+    view_pages(client, director, 2022, 2024, 2026)
+    assert set(computed) == set(years(2023, 2024, 2026))
+
+
+def test_archiving_a_contact_of_2024_leaves_2023_kept(
+    client, director, educator, years_kept, computed, django_capture_on_commit_callbacks
+):
+    client.force_login(educator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("casefile:archive-contact", args=[years_kept[2024].pk]), {"reason": "Erreur"}
+        )
+    assert response.status_code == 302
+    client.force_login(director)
+    assert contacts_on_page(client, 2024) == (0, 1)
+    view_pages(client, director, 2022, 2023, 2026)
+    assert set(computed) == set(years(2024, 2026))
+
+
+def test_deleting_a_contact_and_its_material_leaves_earlier_years_kept(
+    client, director, kept, computed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory(occurred_at=on(datetime.date(2023, 3, 1)))
+        contact = ContactFactory(
+            occurred_at=on(datetime.date(2024, 3, 1)), material={"male_condom": 10}
+        )
+    view_pages(client, director, 2023, 2024)
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        contact.material_lines.get().delete()  # a line counts in its contact's year
+    view_pages(client, director, 2023, 2024)
+    assert computed == years(2024)
+    with django_capture_on_commit_callbacks(execute=True):
+        Contact.all_objects.get(pk=contact.pk).delete()
+    assert contacts_on_page(client, 2024) == (0, 1)
+    assert computed == years(2024, 2024)
+
+
+def test_editing_a_person_first_met_in_2024_leaves_2023_kept(
+    client, director, educator, years_kept, computed, django_capture_on_commit_callbacks
+):
+    person = years_kept[2024].person
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory(person=person, occurred_at=on(datetime.date(2026, 5, 1)))
+    view_pages(client, director, 2026)
+    computed.clear()
+    client.force_login(educator)
+    with django_capture_on_commit_callbacks(execute=True):
+        resubmit(client, reverse("contacts:person-edit", args=[person.code]), gender="male")
+    assert Person.objects.get(pk=person.pk).gender == "male"
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2024, 2026))
+
+
+def test_a_person_counts_from_their_first_record_of_any_kind(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    # Met in 2026, followed in a minors' file since 2023: counted in 2023's figures.
+    person = years_kept[2026].person
+    with django_capture_on_commit_callbacks(execute=True):
+        MinorFileFactory(person=person, opened_on=datetime.date(2023, 6, 1))
+    view_pages(client, director, 2023, 2024, 2026)
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        person.gender = "male"
+        person.save()
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2023, 2024, 2026))
+
+
+def test_a_list_changed_from_its_other_side_touches_the_holders_years(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    person = years_kept[2024].person
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop = WorkshopFactory(date=datetime.date(2026, 2, 1), line=ServiceLine.objects.first())
+    view_pages(client, director, 2026)
+    computed.clear()
+    # The workshop holds the list of its participants: its year is touched, not the
+    # years of the person's first meetings.
+    for change in (
+        lambda: person.health_workshops.add(workshop),
+        lambda: person.health_workshops.clear(),
+        lambda: workshop.participants.add(person),
+        lambda: workshop.participants.remove(person),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        view_pages(client, director, 2022, 2023, 2024, 2026)
+        assert computed == years(2026)
+        computed.clear()
+    # A person holds their products: touched from their first meeting.
+    with django_capture_on_commit_callbacks(execute=True):
+        person.products.add(Product.objects.first())
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2024, 2026))
+
+
+def test_a_period_is_kept_under_the_tokens_of_its_end_year(
+    client, director, educator, years_kept, computed, django_capture_on_commit_callbacks
+):
+    quarters = {"2023": ("2023-01-01", "2023-03-31"), "2026": ("2026-01-01", "2026-03-31")}
+    client.force_login(director)
+    for start, end in quarters.values():
+        assert client.get(reverse("reporting:figures"), {"du": start, "au": end}).status_code == 200
+    computed.clear()
+    client.force_login(educator)
+    with django_capture_on_commit_callbacks(execute=True):
+        resubmit(client, reverse("contacts:contact-edit", args=[years_kept[2026].pk]), note="Vu")
+    client.force_login(director)
+    for start, end in quarters.values():
+        assert client.get(reverse("reporting:figures"), {"du": start, "au": end}).status_code == 200
+    # The quarter of 2026 is computed again; the quarter of 2023 and those they are
+    # compared with (the same quarters a year before) are kept.
+    assert computed == [Period.quarter(2026, 1)]
+
+
+def test_a_merge_and_its_undoing_touch_the_years_of_both_persons(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    kept, duplicate = years_kept[2026].person, years_kept[2024].person
+    with django_capture_on_commit_callbacks(execute=True):
+        merge = person_merge(kept=kept, duplicate=duplicate, by=director)
+    assert Contact.objects.get(pk=years_kept[2024].pk).person == kept
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2024, 2026))
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        person_merge_undo(merge=merge, by=director)
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2024, 2026))
+
+
+def test_a_session_gives_its_day_to_contacts_counted_on_another(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        session = SessionFactory(date=datetime.date(2026, 2, 1))
+        contact = ContactFactory(session=session, occurred_at=on(datetime.date(2026, 2, 1)))
+    # Counted on another day (as before contacts followed their session's).
+    Contact.objects.filter(pk=contact.pk).update(day=datetime.date(2023, 5, 1))
+    view_pages(client, director, 2022, 2023, 2026)
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        session_update(session=session, data={})
+    assert Contact.objects.get(pk=contact.pk).day == session.date
+    view_pages(client, director, 2022, 2023, 2026)
+    assert set(computed) == set(years(2023, 2026))
+
+
+def test_erasing_a_person_touches_the_years_of_their_lists(
+    client, director, years_kept, computed, django_capture_on_commit_callbacks
+):
+    # Their participations go with the person, without a signal of their own.
+    with django_capture_on_commit_callbacks(execute=True):
+        workshop = WorkshopFactory(date=datetime.date(2023, 2, 1), line=ServiceLine.objects.first())
+        person = PersonFactory()
+        workshop.participants.add(person)
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    computed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        person.delete()
+    view_pages(client, director, 2022, 2023, 2024, 2026)
+    assert set(computed) == set(years(2023, 2024, 2026))
