@@ -104,6 +104,18 @@ def records_changed(year: int | None = ALL_YEARS) -> None:
         _draw(year=year)
 
 
+def records_written(model: type[models.Model], instances: Iterable[models.Model]) -> None:
+    """Draw the token of the earliest year written records count in, for writes that
+    send no signal (bulk creates): a record's own dates are read at once; persons,
+    whose years are those of the records about them, are read all together (one query
+    per kind) when the transaction commits."""
+    if _counting(model).persons:
+        for instance in instances:
+            _draw(later=(model, instance.pk))
+        return
+    records_changed(min((earliest_year(instance) for instance in instances), default=None))
+
+
 def _draw(year: int | None = None, later: tuple[type[models.Model], Any] | None = None) -> None:
     connection = transaction.get_connection()
     pending: _Draw | None = getattr(connection, "records_draw_pending", None)
@@ -430,7 +442,13 @@ def _m2m_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> 
     if not _is_record(sender):
         return
     if not reverse:
-        if action.startswith("post_"):
+        if not action.startswith("post_"):
+            return
+        if _counting(type(instance)).persons and instance.pk is not None:
+            # A person's years come from their records: read for every person whose
+            # lists changed at once, when the transaction commits.
+            _draw(later=(type(instance), instance.pk))
+        else:
             records_changed(earliest_year(instance))
     elif action == "pre_clear":  # the holders are known before the rows go
         lists = [f for f in model._meta.many_to_many if f.remote_field.through is sender]

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from auditlog.context import set_actor
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from entractes.freshness import ALL_YEARS, earliest_year, records_changed
+from entractes.freshness import ALL_YEARS, records_changed, records_written
 from entractes.lib.exports import to_csv, to_xlsx, unsafe_cell
 from exchange import bulk
 from exchange.models import ExternalId
@@ -607,6 +608,9 @@ def import_records(
         for sheet in SHEETS
         if sheet.name in data
     }
+    # The change history names models by content type: read afresh, as a restore or a
+    # new migration since this process started may have renumbered them.
+    ContentType.objects.clear_cache()
     with transaction.atomic(), set_actor(by):
         ids = {
             name: dict(ExternalId.objects.filter(kind=name).values_list("external_id", "object_id"))
@@ -770,7 +774,7 @@ def _write_sheet(sheet: Sheet, rows: list[Parsed], ids: dict, counts: dict, by) 
             external.append(
                 ExternalId(kind=sheet.name, external_id=item.external_id, object_id=instance.pk)
             )
-            years.add(earliest_year(instance))
+        records_written(model, [instance for _item, instance, _related in new])
         history.created(instance for _item, instance, _related in new)
         if changed:
             fields_changed = set().union(
