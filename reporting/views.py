@@ -109,6 +109,14 @@ def figures_page(request):
     query = request.GET.get("q", "").strip()[:100]
     period, scope = choice.period, choice.scope
     values = figures.kept_figures(period, scope)
+    # The charts are drawn when asked for (their section opened): not with every page.
+    with_charts = choice.year_mode and not query and request.GET.get("graphiques") == "1"
+    if with_charts and request.headers.get("HX-Request"):
+        return render(
+            request,
+            "reporting/figures.html#charts",
+            {"charts": _page_charts(period, scope, values), "charts_open": True},
+        )
     context = {
         "choice": choice,
         "period_label": periods.label(period),
@@ -167,13 +175,18 @@ def figures_page(request):
     context |= {
         "sections": sections,
         "found": sum(len(rows) for _slug, _title, rows in sections),
-        "charts": []
-        if query or not choice.year_mode
-        else figures.kept(
-            f"page_charts:{get_language()}", period, scope, lambda: charts.page_charts(values)
-        ),
+        "charts": _page_charts(period, scope, values) if with_charts else [],
+        "charts_offered": choice.year_mode and not query,
+        "charts_open": with_charts,
     }
     return render(request, "reporting/figures.html", context)
+
+
+def _page_charts(period, scope, values) -> list[tuple[str, str]]:
+    """The figures page's charts, kept with the figures they are drawn from."""
+    return figures.kept(
+        f"page_charts:{get_language()}", period, scope, lambda: charts.page_charts(values)
+    )
 
 
 def _matching(sections, query: str):

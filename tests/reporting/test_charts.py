@@ -79,6 +79,19 @@ def test_the_figures_page_titles_its_charts_in_french(client, director, educator
         material={"crack_pipe": 3},
     )
     client.force_login(director)
-    page = client.get(reverse("reporting:figures"), {"year": 2023}).content.decode()
-    assert 'alt="Matériel lié à l&#x27;usage de drogues"' in page
-    assert "materials_drugs" not in page
+    url = reverse("reporting:figures")
+    # The page offers the charts without drawing them: drawn when their section opens.
+    page = client.get(url, {"year": 2023}).content.decode()
+    assert "data:image/svg+xml" not in page
+    assert "graphiques=1" in page
+    opened = client.get(url, {"year": 2023, "graphiques": 1}, headers={"HX-Request": "true"})
+    fragment = opened.content.decode()
+    assert "<html" not in fragment and "data:image/svg+xml" in fragment
+    assert 'alt="Matériel lié à l&#x27;usage de drogues"' in fragment
+    assert "materials_drugs" not in fragment
+    # Without htmx, the link shows the page with its charts open.
+    full = client.get(url, {"year": 2023, "graphiques": 1}).content.decode()
+    assert "<html" in full and 'alt="Matériel lié à l&#x27;usage de drogues"' in full
+    # A year with nothing to draw says so.
+    empty = client.get(url, {"year": 2019, "graphiques": 1}, headers={"HX-Request": "true"})
+    assert "Rien à dessiner" in empty.content.decode()
