@@ -1,18 +1,17 @@
 """The import writes sets of rows: its number of queries does not grow with the rows."""
 
 import datetime
-import io
 
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from openpyxl import Workbook
 
 from contacts import models as c
 from exchange.engine import import_records, read
 from health import models as h
 from rights import models as r
+from tests.exchange.test_round_trip import workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -72,16 +71,7 @@ def generated(prefix: str, count: int, note: str = "", products: str = "cannabis
         sheets["procedure_steps"].append(
             [f"{prefix}-e{i}", f"{prefix}-d{i}", when.isoformat(), f"Appel {note}"]
         )
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    data.seek(0)
-    return read(data)
+    return read(workbook(sheets))
 
 
 def queries(data, by) -> int:
