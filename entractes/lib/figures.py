@@ -30,8 +30,10 @@ values for the year's quarters.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -196,6 +198,47 @@ class Family:
             for figure, other in zip(along, others, strict=True):
                 totals[figure.key] += other or 0
         return {**{self.key(v): found.get(v) or 0 for v in self.values}, **totals}
+
+    @staticmethod
+    def compute_together(families: list[Family], base: QuerySet) -> dict[str, Value]:
+        """Families counting records by the same field (see ``_sharing_queries``), from
+        one grouped query over ``base``: each family's filter goes into its aggregate."""
+        by = families[0].by
+        assert all(f.by == by and f.measure == "count" for f in families)
+        rows_repeat = _repeats_rows(base) or families[0]._by_repeats(base.model)
+        aliases = {f"v{index}": family for index, family in enumerate(families)}
+        rows = (
+            base.filter(reduce(operator.or_, (family.where for family in families)))
+            .order_by()
+            .values(by)
+            .annotate(
+                **{
+                    alias: Figure(family.keys, family.where).aggregate(rows_repeat)
+                    for alias, family in aliases.items()
+                }
+            )
+            .values_list(by, *aliases)
+        )
+        found: dict[tuple[str, Any], Value] = {}
+        for group, *counts in rows:  # one row per value of ``by``
+            for alias, count in zip(aliases, counts, strict=True):
+                found[alias, group] = count
+        return {
+            family.key(value): found.get((alias, value)) or 0
+            for alias, family in aliases.items()
+            for value in family.values
+        }
+
+
+def _sharing_queries(families: Iterable[Family], model) -> list[list[Family]]:
+    """The families in lists that one grouped query computes: those counting records
+    by the same field, with filters that join nothing repeating (several figures by
+    prostitution mode, one per age category, say)."""
+    lists: dict[object, list[Family]] = {}
+    for family in families:
+        shareable = family.measure == "count" and not _repeating_paths(model, family.where)
+        lists.setdefault(family.by if shareable else family, []).append(family)
+    return list(lists.values())
 
 
 def _repeating_paths(model, q: Q) -> set[str]:
@@ -372,9 +415,12 @@ class FigureSet:
             values.update(host.compute(base, plain))
         else:
             host = None
-        for family in families:
-            if family is not host:
-                values.update(family.compute(base))
+        for together in _sharing_queries([f for f in families if f is not host], base.model):
+            values.update(
+                together[0].compute(base)
+                if len(together) == 1
+                else Family.compute_together(together, base)
+            )
         base_repeats = _repeats_rows(base)
         for paths, figures in groups.items():
             rows_repeat = base_repeats or bool(paths)

@@ -93,6 +93,45 @@ def test_a_family_is_one_grouped_query_whatever_its_number_of_values():
     }
 
 
+def test_families_by_the_same_field_share_one_grouped_query():
+    services = _contacts()
+    slugs = tuple(s.slug for s in services)
+    families = (
+        Family("caarud.service.{}", "services__slug", slugs, Q(caarud=True)),
+        Family("other.service.{}", "services__slug", slugs, Q(caarud=False)),
+        Family("all.service.{}", "services__slug", slugs),
+    )
+    figure_set = FigureSet(Contact.objects.all(), (), families=families)
+    with CaptureQueriesContext(connection) as queries:
+        computed = figure_set.compute()
+    assert len(queries.captured_queries) == 1
+    assert "GROUP BY" in _sql(queries)[0].upper()
+    # The same values as each family alone, and as one filtered figure per value.
+    alone = {}
+    for family in families:
+        alone |= FigureSet(Contact.objects.all(), (), families=(family,)).compute()
+    one_by_one = FigureSet(Contact.objects.all(), tuple(figure_set.figures)).compute()
+    assert computed == alone == one_by_one
+    assert [computed[f"{kind}.service.{slugs[0]}"] for kind in ("caarud", "other", "all")] == [
+        3,
+        1,
+        4,
+    ]
+
+
+def test_a_family_whose_filter_repeats_rows_keeps_its_own_query():
+    services = _contacts()
+    slugs = tuple(s.slug for s in services)
+    families = (
+        Family("caarud.service.{}", "services__slug", slugs, Q(caarud=True)),
+        Family("themed.service.{}", "services__slug", slugs, Q(themes__isnull=True)),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        computed = FigureSet(Contact.objects.all(), (), families=families).compute()
+    assert len(queries.captured_queries) == 2
+    assert computed[f"themed.service.{slugs[0]}"] == 4
+
+
 def test_a_family_value_without_records_is_zero_and_lists_no_record():
     _contacts()
     family = Family("service.{}", "services__slug", ("no-such-service",))
