@@ -160,14 +160,23 @@ def kept(name: str, period: Period | int, scope: Scope, compute: Callable[[], An
     """What ``compute`` gives for a period and scope, kept in the figures cache under
     the tokens of the records the period's figures depend on (see entractes.freshness):
     never older than the records."""
-    period = Period.of(period)
-    cache = caches["figures"]
-    key = f"{name}:{period}:{scope.cache_key()}:{freshness.state_of(period.end.year)}"
+    cache, key = caches["figures"], _kept_key(name, period, scope)
     found = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found)
     return found
+
+
+def kept_only(name: str, period: Period | int, scope: Scope) -> Any | None:
+    """What ``kept`` holds for a period and scope, or None if it is not kept (nothing is
+    computed)."""
+    return caches["figures"].get(_kept_key(name, period, scope))
+
+
+def _kept_key(name: str, period: Period | int, scope: Scope) -> str:
+    period = Period.of(period)
+    return f"{name}:{period}:{scope.cache_key()}:{freshness.state_of(period.end.year)}"
 
 
 def kept_figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
@@ -184,11 +193,17 @@ def previous_values(year: int, *, kept: bool = False) -> tuple[dict[str, Value],
     return reference_values(year - 1), "reference"
 
 
-def compared_with(before: Period, scope: Scope = OPEN) -> tuple[dict[str, Value], str]:
+def compared_with(
+    before: Period, scope: Scope = OPEN, *, wait: bool = True
+) -> tuple[dict[str, Value], str]:
     """The figures a period is compared with: those of ``before`` (computed, kept),
     or for a whole year without records and no filter, its reference figures; else
-    none (``"none"``)."""
+    none (``"none"``). Unless ``wait``, figures to compute are not: none are given, and
+    ``"pending"`` says they are still to come."""
     if has_records(before):
+        if not wait:
+            found = kept_only("all_figures", before, scope)
+            return (found, "computed") if found is not None else ({}, "pending")
         return kept_figures(before, scope), "computed"
     if before.is_year and not scope:
         return reference_values(before.year), "reference"

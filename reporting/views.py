@@ -128,24 +128,26 @@ def figures_page(request):
         "section_notes": {},
         "refused_count": 0,
     }
+    # The figures compared with, when they are still to compute, come after the page
+    # (htmx asks for its sections again with them, a link without it).
+    wait = request.GET.get("comparaison") == "1"
+    previous, source = figures.compared_with(choice.before, scope, wait=wait)
+    pending = source == "pending"
     if choice.year_mode:
         year = period.year
         publication = Publication.objects.filter(year=year).first()
-        sections = figures.compared(year, values, kept=True, user=request.user)
+        sections = figures.compared(year, values, previous=previous, user=request.user)
         changes = services.changes_since(publication) if publication else []
         context |= {
             "year": year,
             "drill_query": _drill_query(choice),
-            # Where the previous year comes from (as previous_values() decides), without
-            # computing all its figures a second time: compared() has already done it.
-            "previous_source": "computed" if figures.has_records(year - 1) else "reference",
+            "previous_source": "reference" if source == "reference" else "computed",
             "publication": publication,
             "changes": changes,
             "labels": descriptions.labels(key for key, _before, _now in changes),
             "publications": Publication.objects.filter(year=year),
         }
     else:
-        previous, source = figures.compared_with(choice.before, scope)
         refused = figures.unfilterable(period, scope)
         names = periods.DIMENSION_LABELS
         sections = figures.compared(
@@ -167,19 +169,31 @@ def figures_page(request):
             "section_notes": section_notes,
             "year": period.end.year,
             "drill_query": choice.query(),
-            "previous_source": source,
+            "previous_source": "computed" if pending else source,
             "refused_count": len(refused),
         }
     if query:
         sections = _matching(sections, query)
     context |= {
         "sections": sections,
+        "comparison_pending": pending,
+        "comparison_query": _comparison_query(choice, query),
         "found": sum(len(rows) for _slug, _title, rows in sections),
         "charts": _page_charts(period, scope, values) if with_charts else [],
         "charts_offered": choice.year_mode and not query,
         "charts_open": with_charts,
     }
+    if wait and request.headers.get("HX-Request"):
+        return render(request, "reporting/figures.html#sections", context)
     return render(request, "reporting/figures.html", context)
+
+
+def _comparison_query(choice: periods.Choice, query: str) -> str:
+    """The query string of the same figures page with the figures compared with."""
+    more = {"comparaison": "1"} | ({"q": query} if query else {})
+    if choice.year_mode:
+        return urlencode({"year": choice.period.year} | more)
+    return choice.query(**more)
 
 
 def _page_charts(period, scope, values) -> list[tuple[str, str]]:

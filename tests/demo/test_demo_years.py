@@ -16,6 +16,7 @@ from minors.models import TrainingCycle
 from reporting.figures import all_figures, compared
 from rights.models import Procedure, PSPFile
 from tests.demo.test_demo import SEED_2022
+from tests.reporting.shown import figures_shown
 
 # A change beyond this (in %) on a figure above ABSURD_ABOVE is not a year's drift.
 ABSURD_CHANGE = 150
@@ -82,7 +83,7 @@ def test_the_demo_goes_on_up_to_today(client):
     board = client.get(reverse("reporting:dashboard"))
     rows = {label: now for label, now, _before, _change in board.context["rows"]}
     assert rows["Contacts"] > 0 and rows["Consultations santé"] > 0
-    page = client.get(reverse("reporting:figures"))
+    page = figures_shown(client)
     if today >= datetime.date(today.year, 1, 8):  # contacts stop the day before today
         assert board.context["choice"].period.end == today
         assert page.context["choice"].period == Period(datetime.date(today.year, 1, 1), today)

@@ -28,6 +28,7 @@ from tests.factories import (
     SessionFactory,
     WorkshopFactory,
 )
+from tests.reporting.shown import rows_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +53,8 @@ def on(day: datetime.date) -> datetime.datetime:
 
 
 def contacts_on_page(client, year: int) -> tuple[int, int | None]:
-    response = client.get(reverse("reporting:figures"), {"year": year})
-    assert response.status_code == 200
-    rows = {row.key: row for _slug, _title, rows in response.context["sections"] for row in rows}
-    return rows["attendance.contacts"].value, rows["attendance.contacts"].previous
+    row = rows_shown(client, {"year": year})["attendance.contacts"]
+    return row.value, row.previous
 
 
 def test_the_page_computes_once_then_reads_the_kept_figures(
@@ -71,6 +70,85 @@ def test_the_page_computes_once_then_reads_the_kept_figures(
         assert contacts_on_page(client, 2023) == (1, 1)
     # Both years' figures (dozens of aggregate queries) come from the cache the second time.
     assert len(second) <= len(first) - 40, (len(first), len(second))
+
+
+def test_a_cold_page_shows_its_year_and_loads_the_year_before_after_it(
+    client, director, kept, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory(occurred_at=on(datetime.date(2023, 3, 1)))
+        ContactFactory(occurred_at=on(datetime.date(2022, 3, 1)))
+        ContactFactory(occurred_at=on(datetime.date(2022, 4, 1)))
+    client.force_login(director)
+    url = reverse("reporting:figures")
+    page = client.get(url, {"year": 2023})
+    html = page.content.decode()
+    # The year's figures are shown; those of 2022 are not computed with the page.
+    assert page.context["comparison_pending"]
+    assert figures.kept_only("all_figures", 2022, OPEN) is None
+    assert figures.kept_only("all_figures", 2023, OPEN) is not None
+    assert 'hx-get="?year=2023&amp;comparaison=1"' in html and 'hx-trigger="load"' in html
+    assert "Les chiffres de 2022 sont en cours de calcul" in html
+    rows = {row.key: row for _s, _t, rows in page.context["sections"] for row in rows}
+    assert (rows["attendance.contacts"].value, rows["attendance.contacts"].previous) == (1, None)
+    # htmx asks for the sections again, now with 2022: a fragment, not a page.
+    fragment = client.get(url, {"year": 2023, "comparaison": 1}, headers={"HX-Request": "true"})
+    text = fragment.content.decode()
+    assert "<html" not in text and 'class="figure-sections"' in text
+    assert "hx-get" not in text and "en cours de calcul" not in text
+    rows = {row.key: row for _s, _t, rows in fragment.context["sections"] for row in rows}
+    assert (rows["attendance.contacts"].value, rows["attendance.contacts"].previous) == (1, 2)
+    # Now kept, the year before comes with the page at once.
+    again = client.get(url, {"year": 2023})
+    assert (
+        not again.context["comparison_pending"]
+        and 'hx-trigger="load"' not in again.content.decode()
+    )
+
+
+def test_without_htmx_the_comparison_is_a_link_to_the_whole_page(
+    client, director, kept, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory(occurred_at=on(datetime.date(2023, 3, 1)))
+        ContactFactory(occurred_at=on(datetime.date(2022, 3, 1)))
+    client.force_login(director)
+    url = reverse("reporting:figures")
+    html = client.get(url, {"year": 2023, "q": "contacts"}).content.decode()
+    assert '<noscript> <a href="?year=2023&amp;comparaison=1&amp;q=contacts">' in html
+    full = client.get(url, {"year": 2023, "comparaison": 1, "q": "contacts"})
+    assert "<html" in full.content.decode() and not full.context["comparison_pending"]
+    rows = {row.key: row for _s, _t, rows in full.context["sections"] for row in rows}
+    assert rows["attendance.contacts"].previous == 1
+    assert all("contacts" in row.key for row in rows.values() if row.description is None)
+
+
+def test_a_chosen_period_loads_its_comparison_after_the_page(
+    client, director, kept, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory(occurred_at=on(datetime.date(2023, 2, 1)))
+        ContactFactory(occurred_at=on(datetime.date(2022, 2, 1)))
+    client.force_login(director)
+    url = reverse("reporting:figures")
+    quarter = {"du": "2023-01-01", "au": "2023-03-31"}
+    page = client.get(url, quarter)
+    assert page.context["comparison_pending"]
+    query = page.context["comparison_query"]
+    assert "du=2023-01-01" in query and "comparaison=1" in query
+    fragment = client.get(f"{url}?{query}", headers={"HX-Request": "true"})
+    rows = {row.key: row for _s, _t, rows in fragment.context["sections"] for row in rows}
+    assert rows["attendance.contacts"].previous == 1
+
+
+def test_reference_figures_come_with_the_page(client, director, kept):
+    ReferenceFigureFactory(year=2022, key="attendance.contacts", value=40)
+    ContactFactory(occurred_at=on(datetime.date(2023, 3, 1)))
+    client.force_login(director)
+    page = client.get(reverse("reporting:figures"), {"year": 2023})
+    assert not page.context["comparison_pending"]
+    rows = {row.key: row for _s, _t, rows in page.context["sections"] for row in rows}
+    assert rows["attendance.contacts"].previous == 40
 
 
 def test_a_new_record_is_counted_at_once(

@@ -83,6 +83,13 @@ def clear_caches() -> None:
         caches[name].clear()
 
 
+def cold_year_before() -> None:
+    """The figures cache as the cold figures page leaves it: its year kept, not the one
+    before, which the page then asks for."""
+    clear_caches()
+    figures.kept_figures(YEAR)
+
+
 def load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -227,6 +234,13 @@ class Command(BaseCommand):
             ),
             ("session list", educator, reverse("contacts:session-list"), {}, None),
             ("figures page, cold", director, figures_url, {}, clear_caches),
+            (
+                "figures page, its year before (after)",
+                director,
+                f"{figures_url}&comparaison=1",
+                {"HTTP_HX_REQUEST": "true"},
+                cold_year_before,
+            ),
             ("figures page, warm", director, figures_url, {}, None),
             ("dashboard", director, reverse("reporting:dashboard"), {}, None),
             (
