@@ -196,9 +196,14 @@ def publish(*, year: int, reason: str, by: User) -> Publication:
     return publication
 
 
-def changes_since(publication: Publication) -> list[tuple[str, Any, Any]]:
-    """Figures whose value moved since the publication: (key, published, now)."""
-    now = figures.all_figures(publication.year)
+def changes_since(
+    publication: Publication, now: dict[str, Any] | None = None
+) -> list[tuple[str, Any, Any]]:
+    """Figures whose value moved since the publication: (key, published, now); ``now``
+    the year's figures if already at hand (kept figures are never older than the
+    records), else computed."""
+    if now is None:
+        now = figures.all_figures(publication.year)
     return [
         (key, publication.figures.get(key), now.get(key))
         for key in sorted(set(now) | set(publication.figures))

@@ -137,7 +137,7 @@ def figures_page(request):
         year = period.year
         publication = Publication.objects.filter(year=year).first()
         sections = figures.compared(year, values, previous=previous, user=request.user)
-        changes = services.changes_since(publication) if publication else []
+        changes = services.changes_since(publication, values) if publication else []
         context |= {
             "year": year,
             "drill_query": _drill_query(choice),

@@ -24,6 +24,7 @@ from tests.factories import (
     MinorFileFactory,
     PersonFactory,
     ProcedureFactory,
+    PublicationFactory,
     ReferenceFigureFactory,
     SessionFactory,
     WorkshopFactory,
@@ -149,6 +150,29 @@ def test_reference_figures_come_with_the_page(client, director, kept):
     assert not page.context["comparison_pending"]
     rows = {row.key: row for _s, _t, rows in page.context["sections"] for row in rows}
     assert rows["attendance.contacts"].previous == 40
+
+
+def test_a_published_year_reads_what_changed_from_the_kept_figures(
+    client, director, kept, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory(occurred_at=on(datetime.date(2023, 3, 1)))
+    PublicationFactory(year=2023, figures=figures.all_figures(2023))
+    client.force_login(director)
+    url = reverse("reporting:figures")
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(url, {"year": 2023}).context["changes"] == []
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url, {"year": 2023}).context["changes"] == []
+    # Neither the year nor what changed since its publication is computed again (the
+    # figures of a year are dozens of aggregate queries).
+    assert len(again) <= len(first) - 30, (len(first), len(again))
+    counted = [q["sql"] for q in again.captured_queries if '"contacts_contact"' in q["sql"]]
+    assert not any("COUNT(" in sql for sql in counted), counted
+    with django_capture_on_commit_callbacks(execute=True):
+        ContactFactory(occurred_at=on(datetime.date(2023, 4, 1)))
+    changes = client.get(url, {"year": 2023}).context["changes"]
+    assert ("attendance.contacts", 1, 2) in changes
 
 
 def test_a_new_record_is_counted_at_once(
