@@ -16,6 +16,7 @@ from contacts.models import (
     MediationEvent,
     Person,
     PersonMerge,
+    PlaceObservation,
     Session,
     age_category_q,
 )
@@ -131,6 +132,15 @@ def get_mediation_for_user(user: User, pk: int) -> MediationEvent:
         raise Http404 from None
 
 
+def get_place_observation_for_user(user: User, pk: int) -> PlaceObservation:
+    if not user.has_capability("places.log"):
+        raise Http404
+    try:
+        return PlaceObservation.objects.get(pk=pk)
+    except PlaceObservation.DoesNotExist:
+        raise Http404 from None
+
+
 # Who may read and who may write each kind of record of the app: (read, write)
 # capabilities (composed in entractes.permissions.record_access).
 RECORD_ACCESS = {
@@ -145,6 +155,7 @@ RECORD_ACCESS = {
     "OnlineRoundSite": ("online.log", "online.log"),
     "FollowerSnapshot": ("online.log", "online.log"),
     "MediationEvent": ("mediation.log", "mediation.log"),
+    "PlaceObservation": ("places.log", "places.log"),
 }
 # Reference lists: every staff member reads them in forms; administrators edit them.
 REFERENCE_LISTS = frozenset(

@@ -24,6 +24,7 @@ from contacts.models import (
     OnlineRoundSite,
     Partner,
     Person,
+    PlaceObservation,
     Service,
     Session,
     SessionKind,
@@ -595,4 +596,55 @@ class SessionFilterForm(forms.Form):
                     "start": date_format(start, "SHORT_DATE_FORMAT"),
                 },
             )
+        return data
+
+
+class PlaceObservationForm(forms.ModelForm):
+    class Meta:
+        model = PlaceObservation
+        fields = ["date", "zone", "place", "kind", "note"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "kind": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "note": _("Ce qui a été vu ou entendu du lieu : aucun nom, aucune personne."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = Zone.objects.filter(active=True)
+        self.fields["kind"].choices = PlaceObservation.Kind.choices  # radios: no blank one
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Une observation ne peut pas être datée dans le futur."))
+        return day
+
+
+class PlaceFilterForm(forms.Form):
+    """The observations shown: of a zone, of a kind, between two days."""
+
+    zone = forms.ModelChoiceField(
+        label=_("Zone"), queryset=Zone.objects.all(), required=False, empty_label=_("Toutes")
+    )
+    kind = forms.ChoiceField(
+        label=_("Observé"),
+        choices=[("", _("Tout"))] + list(PlaceObservation.Kind.choices),
+        required=False,
+    )
+    du = forms.DateField(
+        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    au = forms.DateField(
+        label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("du"), data.get("au")
+        if start and end and start > end:
+            self.add_error("au", _("La fin de la période précède son début."))
         return data

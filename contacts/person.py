@@ -16,6 +16,7 @@ from contacts.models import (
     MediationEvent,
     Person,
     PersonMerge,
+    PlaceObservation,
     ReferralSource,
     search_key,
     sound_key,
@@ -120,6 +121,17 @@ ARCHIVE = [
         lambda m: reverse("contacts:mediation-list"),
         lambda m: (
             _("Médiation du %(day)s") % {"day": f"{date_format(m.date, 'SHORT_DATE_FORMAT')}"}
+        ),
+    ),
+    Archive(
+        "place",
+        gettext_lazy("observation de lieu"),
+        PlaceObservation,
+        "places.log",
+        access.get_place_observation_for_user,
+        lambda o: reverse("contacts:place-list"),
+        lambda o: (
+            _("Observation du %(day)s") % {"day": f"{date_format(o.date, 'SHORT_DATE_FORMAT')}"}
         ),
     ),
     Archive(

@@ -23,6 +23,7 @@ from contacts.models import (
     Partner,
     Person,
     PersonMerge,
+    PlaceObservation,
     ReferralSource,
     Session,
     SessionMaterial,
@@ -518,3 +519,9 @@ def mediation_save(
     *, data: dict[str, Any], by: User, event: MediationEvent | None = None
 ) -> MediationEvent:
     return save_record(event or MediationEvent(author=by), data)
+
+
+def place_observation_save(
+    *, data: dict[str, Any], by: User, observation: PlaceObservation | None = None
+) -> PlaceObservation:
+    return save_record(observation or PlaceObservation(author=by), data)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from contacts import views, views_round_send
 from contacts import views_fieldwork as field
 from contacts import views_offline as offline
+from contacts import views_places as places
 
 app_name = "contacts"
 
@@ -41,6 +42,9 @@ fieldwork_urlpatterns = [
     path("mediation/", field.mediation_list, name="mediation-list"),
     path("mediation/nouvelle/", field.mediation_create, name="mediation-create"),
     path("mediation/<int:pk>/", field.mediation_edit, name="mediation-edit"),
+    path("lieux/", places.place_list, name="place-list"),
+    path("lieux/nouvelle/", places.place_create, name="place-create"),
+    path("lieux/<int:pk>/", places.place_edit, name="place-edit"),
 ]
 
 urlpatterns = [

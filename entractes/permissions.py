@@ -51,6 +51,7 @@ CAPABILITIES: dict[str, Any] = {
     "contacts.log": _("Saisir des contacts avec des personnes connues"),
     "contacts.log_anonymous": _("Ouvrir des sessions, saisir des contacts anonymes et du matériel"),
     "mediation.log": _("Saisir et consulter la médiation sociale"),
+    "places.log": _("Saisir et consulter les observations de lieux (sans personne)"),
     "online.log": _("Saisir le travail en ligne (sites visités, abonné·es)"),
     # Restricted: exposes clinical content of every line.
     "health.read_clinical": _("Lire les contenus cliniques de toutes les lignes"),
@@ -90,6 +91,7 @@ _HEALTH = _FIELD_STAFF | {
     "health.use",
     "contacts.log",
     "contacts.log_anonymous",
+    "places.log",
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -102,6 +104,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "contacts.log",
             "contacts.log_anonymous",
             "mediation.log",
+            "places.log",
             "rights.use",
             "reporting.view",
             "online.log",
@@ -116,6 +119,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "contacts.log",
             "contacts.log_anonymous",
             "mediation.log",
+            "places.log",
             "rights.use",
             "reporting.view",
             "online.log",
@@ -127,7 +131,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Partner practitioners find the persons they see; clinical reads are limited
     # to their own line by the health app, not by a capability.
     "partner_practitioner": frozenset({"persons.view", "health.use"}),
-    "peer_volunteer": frozenset({"contacts.log_anonymous"}),
+    "peer_volunteer": frozenset({"contacts.log_anonymous", "places.log"}),
     "director": frozenset(
         _FIELD_STAFF
         | {
@@ -143,6 +147,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "records.export",
             "rights.use",
             "mediation.log",
+            "places.log",
             "online.log",
             "staff.confirm",
         }

@@ -11,6 +11,7 @@ from contacts.models import (
     Material,
     MediationEvent,
     Person,
+    PlaceObservation,
     Session,
 )
 from entractes.models import Role, User
@@ -77,6 +78,16 @@ class MediationEventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = MediationEvent
 
+    author = factory.SubFactory(UserFactory)
+
+
+class PlaceObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaceObservation
+
+    zone = factory.LazyFunction(lambda: Zone.objects.order_by("position", "pk").first())
+    kind = PlaceObservation.Kind.MATERIAL_FOUND
+    note = "Seringues usagées au pied de l'escalier."
     author = factory.SubFactory(UserFactory)
 
 

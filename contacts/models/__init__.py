@@ -30,6 +30,7 @@ from contacts.models.persons import (
     sound_key,
     years_before,
 )
+from contacts.models.places import PlaceObservation
 from contacts.models.reference import (
     AdSite,
     Channel,
@@ -67,6 +68,7 @@ __all__ = [
     "Partner",
     "Person",
     "PersonMerge",
+    "PlaceObservation",
     "Product",
     "ProstitutionMode",
     "ReferralSource",

@@ -15,6 +15,8 @@ IDENTITY = {"educator", "online_worker", "director"}
 EVERYONE = set(ROLES)
 LOGGERS = {"educator", "online_worker", "nurse", "doctor", "midwife", "peer_volunteer"}
 ONLINE_AND_MEDIATION = {"educator", "online_worker", "director"}
+# Place observations: the staff of the rounds and the director (no person in them).
+PLACES = {"educator", "online_worker", "nurse", "doctor", "midwife", "peer_volunteer", "director"}
 HEALTH_STAFF = {"nurse", "doctor", "midwife"}
 HEALTH_USERS = HEALTH_STAFF | {"partner_practitioner"}
 MINORS = {"minors_team", "director"}
@@ -57,6 +59,9 @@ PAGES = [
     ("contacts:mediation-list", None, "get", ONLINE_AND_MEDIATION),
     ("contacts:mediation-create", None, "get", ONLINE_AND_MEDIATION),
     ("contacts:mediation-edit", "mediation", "get", ONLINE_AND_MEDIATION),
+    ("contacts:place-list", None, "get", PLACES),
+    ("contacts:place-create", None, "get", PLACES),
+    ("contacts:place-edit", "place", "get", PLACES),
     ("health:home", None, "get", HEALTH_USERS),
     ("health:consultation-create", None, "get", HEALTH_USERS),
     # The partner practitioner here is linked to no line: the nurse's records are not theirs.
@@ -132,6 +137,7 @@ PAGES = [
     ("casefile:archive-consultation", "consultation", "get", HEALTH_STAFF),
     ("casefile:archive-procedure", "procedure", "get", ONLINE_AND_MEDIATION),
     ("casefile:archive-mediation", "mediation", "get", ONLINE_AND_MEDIATION),
+    ("casefile:archive-place", "place", "get", PLACES),
     ("casefile:archive-person", "person_pk", "get", IDENTITY),
     ("casefile:archive-list", None, "get", {"administrator"}),
     ("casefile:archive-restore", "archived", "post", {"administrator"}),

@@ -15,6 +15,7 @@ MARKERS = {
     "clinical": "ZQCLINICALMARK",
     "minors": "ZQMINORSMARK",
     "rights": "ZQRIGHTSMARK",
+    "places": "ZQPLACESMARK",
 }
 # Who may read each kind of restricted content (written from the issue, not the code).
 READERS = {
@@ -22,6 +23,16 @@ READERS = {
     "clinical": {"nurse", "doctor", "midwife"},
     "minors": {"minors_team", "director"},
     "rights": {"educator", "online_worker", "director"},
+    # Place observations: the staff of the rounds and the director.
+    "places": {
+        "educator",
+        "online_worker",
+        "nurse",
+        "doctor",
+        "midwife",
+        "peer_volunteer",
+        "director",
+    },
 }
 
 
@@ -32,7 +43,7 @@ def _body(response) -> str:
 
 
 def plant():
-    from contacts.models import LegalIdentity
+    from contacts.models import LegalIdentity, PlaceObservation
     from health.models import Consultation, ConsultationAct
     from minors.models import MinorFile, Runaway
     from rights.models import Procedure, PSPFile
@@ -50,6 +61,7 @@ def plant():
     Runaway.objects.update(housed_by=mark["minors"], housed_where=mark["minors"])
     Procedure.objects.update(missing_documents=mark["rights"], next_action=mark["rights"])
     PSPFile.objects.update(notes=mark["rights"], decision_reason=mark["rights"])
+    PlaceObservation.objects.update(note=mark["places"], place=mark["places"])
 
 
 @pytest.fixture
