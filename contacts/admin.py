@@ -61,7 +61,7 @@ class MaterialAdmin(ReferenceAdmin):
 class PartnerAdmin(SettingsModelAdmin):
     list_display = ["name", "kind", "phone", "email", "active"]
     list_filter = ["kind", "active"]
-    search_fields = ["name"]
+    search_fields = ["name", "offer"]
 
 
 @admin.register(OpeningSlot, site=settings_site)

@@ -3,6 +3,7 @@ from django.urls import include, path
 from contacts import views, views_round_send
 from contacts import views_fieldwork as field
 from contacts import views_offline as offline
+from contacts import views_partners as partners
 from contacts import views_places as places
 
 app_name = "contacts"
@@ -52,4 +53,5 @@ urlpatterns = [
     path("sw.js", offline.service_worker, name="service-worker"),
     path("personnes/", include(person_urlpatterns)),
     path("terrain/", include(fieldwork_urlpatterns)),
+    path("partenaires/", partners.partner_directory, name="partner-directory"),
 ]

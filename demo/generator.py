@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from contacts.models import CODE_ALPHABET, Contact, Person
 from contacts.services import person_merge
-from demo import care, fieldwork, files, population, texts, years
+from demo import care, directory, fieldwork, files, population, texts, years
 from demo.accounts import create_demo_accounts
 from entractes.freshness import records_changed
 from entractes.models import User
@@ -78,6 +78,8 @@ def _records(seed: int, staff: dict[str, User], until: datetime.date) -> tuple[i
     texts.narrative(2023, staff["direction"])
     _duplicates(rng, demos, staff["educatrice"])
     built = years.build(seed, demos, staff, until)
+    directory.partners()
+    directory.places(seed, until, staff["educatrice"])
     return len(demos), built
 
 

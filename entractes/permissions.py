@@ -52,6 +52,7 @@ CAPABILITIES: dict[str, Any] = {
     "contacts.log_anonymous": _("Ouvrir des sessions, saisir des contacts anonymes et du matériel"),
     "mediation.log": _("Saisir et consulter la médiation sociale"),
     "places.log": _("Saisir et consulter les observations de lieux (sans personne)"),
+    "partners.view": _("Consulter l'annuaire des partenaires"),
     "online.log": _("Saisir le travail en ligne (sites visités, abonné·es)"),
     # Restricted: exposes clinical content of every line.
     "health.read_clinical": _("Lire les contenus cliniques de toutes les lignes"),
@@ -167,6 +168,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "minors_team": frozenset({"minors.read_file"}),
 }
+# What every role holds: the partner directory (structures, never persons).
+ROLE_CAPABILITIES = {role: caps | {"partners.view"} for role, caps in ROLE_CAPABILITIES.items()}
 
 # Capabilities that expose restricted content (every refusal is logged, these and others).
 RESTRICTED = frozenset(

@@ -145,6 +145,13 @@ class Partner(models.Model):
     phone = models.CharField(_("téléphone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("adresse"), max_length=250, blank=True)
+    contact_person = models.CharField(_("interlocuteur·rice"), max_length=150, blank=True)
+    offer = models.TextField(
+        _("ce qui est proposé"),
+        blank=True,
+        help_text=_("Accueil, soins, dépistage, hébergement, conditions d'accès…"),
+    )
+    hours = models.CharField(_("horaires"), max_length=250, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     active = models.BooleanField(_("actif"), default=True)
 

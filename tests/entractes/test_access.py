@@ -59,6 +59,7 @@ PAGES = [
     ("contacts:mediation-list", None, "get", ONLINE_AND_MEDIATION),
     ("contacts:mediation-create", None, "get", ONLINE_AND_MEDIATION),
     ("contacts:mediation-edit", "mediation", "get", ONLINE_AND_MEDIATION),
+    ("contacts:partner-directory", None, "get", EVERYONE),
     ("contacts:place-list", None, "get", PLACES),
     ("contacts:place-create", None, "get", PLACES),
     ("contacts:place-edit", "place", "get", PLACES),
