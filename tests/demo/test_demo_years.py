@@ -16,7 +16,7 @@ from minors.models import TrainingCycle
 from reporting.figures import all_figures, compared
 from rights.models import Procedure, PSPFile
 from tests.demo.test_demo import SEED_2022
-from tests.reporting.shown import figures_shown
+from tests.reporting.shown import figures_shown, rows_of
 
 # A change beyond this (in %) on a figure above ABSURD_ABOVE is not a year's drift.
 ABSURD_CHANGE = 150
@@ -87,7 +87,7 @@ def test_the_demo_goes_on_up_to_today(client):
     if today >= datetime.date(today.year, 1, 8):  # contacts stop the day before today
         assert board.context["choice"].period.end == today
         assert page.context["choice"].period == Period(datetime.date(today.year, 1, 1), today)
-    shown = {row.key: row for _slug, _title, rows in page.context["sections"] for row in rows}
+    shown = rows_of(page)
     assert shown["attendance.contacts"].value > 0 and shown["attendance.people"].value > 0
     assert shown["attendance.contacts"].previous > 0
     assert generated.years == list(range(2021, today.year + 1))

@@ -16,7 +16,11 @@ def figures_shown(client, params: dict | None = None):
     return response
 
 
+def rows_of(response) -> dict:
+    """The rows of a figures page (or of its sections' fragment) by key."""
+    return {row.key: row for _slug, _title, rows in response.context["sections"] for row in rows}
+
+
 def rows_shown(client, params: dict | None = None) -> dict:
     """The rows of the figures page by key, as ``figures_shown`` shows them."""
-    sections = figures_shown(client, params).context["sections"]
-    return {row.key: row for _slug, _title, rows in sections for row in rows}
+    return rows_of(figures_shown(client, params))

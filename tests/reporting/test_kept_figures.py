@@ -29,7 +29,7 @@ from tests.factories import (
     SessionFactory,
     WorkshopFactory,
 )
-from tests.reporting.shown import rows_shown
+from tests.reporting.shown import rows_of, rows_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -90,14 +90,14 @@ def test_a_cold_page_shows_its_year_and_loads_the_year_before_after_it(
     assert figures.kept_only("all_figures", 2023, OPEN) is not None
     assert 'hx-get="?year=2023&amp;comparaison=1"' in html and 'hx-trigger="load"' in html
     assert "Les chiffres de 2022 sont en cours de calcul" in html
-    rows = {row.key: row for _s, _t, rows in page.context["sections"] for row in rows}
+    rows = rows_of(page)
     assert (rows["attendance.contacts"].value, rows["attendance.contacts"].previous) == (1, None)
     # htmx asks for the sections again, now with 2022: a fragment, not a page.
     fragment = client.get(url, {"year": 2023, "comparaison": 1}, headers={"HX-Request": "true"})
     text = fragment.content.decode()
     assert "<html" not in text and 'class="figure-sections"' in text
     assert "hx-get" not in text and "en cours de calcul" not in text
-    rows = {row.key: row for _s, _t, rows in fragment.context["sections"] for row in rows}
+    rows = rows_of(fragment)
     assert (rows["attendance.contacts"].value, rows["attendance.contacts"].previous) == (1, 2)
     # Now kept, the year before comes with the page at once.
     again = client.get(url, {"year": 2023})
@@ -119,7 +119,7 @@ def test_without_htmx_the_comparison_is_a_link_to_the_whole_page(
     assert '<noscript> <a href="?year=2023&amp;comparaison=1&amp;q=contacts">' in html
     full = client.get(url, {"year": 2023, "comparaison": 1, "q": "contacts"})
     assert "<html" in full.content.decode() and not full.context["comparison_pending"]
-    rows = {row.key: row for _s, _t, rows in full.context["sections"] for row in rows}
+    rows = rows_of(full)
     assert rows["attendance.contacts"].previous == 1
     assert all("contacts" in row.key for row in rows.values() if row.description is None)
 
@@ -138,7 +138,7 @@ def test_a_chosen_period_loads_its_comparison_after_the_page(
     query = page.context["comparison_query"]
     assert "du=2023-01-01" in query and "comparaison=1" in query
     fragment = client.get(f"{url}?{query}", headers={"HX-Request": "true"})
-    rows = {row.key: row for _s, _t, rows in fragment.context["sections"] for row in rows}
+    rows = rows_of(fragment)
     assert rows["attendance.contacts"].previous == 1
 
 
@@ -148,7 +148,7 @@ def test_reference_figures_come_with_the_page(client, director, kept):
     client.force_login(director)
     page = client.get(reverse("reporting:figures"), {"year": 2023})
     assert not page.context["comparison_pending"]
-    rows = {row.key: row for _s, _t, rows in page.context["sections"] for row in rows}
+    rows = rows_of(page)
     assert rows["attendance.contacts"].previous == 40
 
 
