@@ -91,6 +91,8 @@ def _section(record: Record, user: User, pks: list[int]) -> dict[str, Any] | Non
     if not full and part.brief is None:
         return {"titre": str(part.title), "remarque": str(part.withheld)} if part.withheld else None
     records = record.model._base_manager.filter(**{f"{record.to_person}__in": pks}).distinct()
+    if record.readable is not None:
+        records = records.filter(record.readable(user))
     names = part.fields if full else part.brief
     assert names is not None
     related = [name for name in part.related if full or name in names]

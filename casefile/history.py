@@ -61,6 +61,8 @@ def history_for(user: User, person: Person) -> list[Line]:
         ct = types[model]
         by_type[ct.pk] = (kind, model)
         records = model._base_manager.filter(**{kind.to_person: person.pk})
+        if kind.readable is not None:
+            records = records.filter(kind.readable(user))
         query |= Q(content_type=ct, object_id__in=records.values("pk"))
         if kind.archived:
             # Archived records (withdrawn by staff) show when and by whom, never their text.

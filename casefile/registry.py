@@ -12,6 +12,7 @@ from types import ModuleType
 
 from django.db.models import Exists, OuterRef, Q
 
+from casefile import person as casefile_person
 from contacts import person as contacts_person
 from contacts.models import Person
 from entractes.lib.personfile import Archive, Reads, Record
@@ -19,7 +20,13 @@ from health import person as health_person
 from minors import person as minors_person
 from rights import person as rights_person
 
-MODULES: list[ModuleType] = [contacts_person, health_person, rights_person, minors_person]
+MODULES: list[ModuleType] = [
+    contacts_person,
+    health_person,
+    rights_person,
+    minors_person,
+    casefile_person,
+]
 
 
 def records() -> Iterator[Record]:

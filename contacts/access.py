@@ -10,8 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from contacts.models import (
+    Action,
     AgeCategory,
     Contact,
+    HandoverNote,
     LegalIdentity,
     MediationEvent,
     Person,
@@ -141,12 +143,71 @@ def get_place_observation_for_user(user: User, pk: int) -> PlaceObservation:
         raise Http404 from None
 
 
+# An action is read and written with its domain's capability as well as "actions.use":
+# a health action by the health staff only, a minors' one by those who read minors' files.
+ACTION_DOMAINS: dict[str, str] = {
+    Action.Domain.GENERAL: "persons.view",
+    Action.Domain.HEALTH: "health.read_clinical",
+    Action.Domain.RIGHTS: "rights.use",
+    Action.Domain.MINORS: "minors.read_file",
+}
+
+
+def action_domains_for_user(user: User) -> list[str]:
+    """The domains whose actions the user may read and write ([] without "actions.use")."""
+    if not user.has_capability("actions.use"):
+        return []
+    return [domain for domain, need in ACTION_DOMAINS.items() if user.has_capability(need)]
+
+
+def readable_actions(user: User) -> Q:
+    """The actions the user may read: those of their domains, and the service's own
+    (no person) of the general domain, which every holder of "actions.use" reads."""
+    if not user.has_capability("actions.use"):
+        return Q(pk__in=[])
+    domains = action_domains_for_user(user)
+    return Q(domain__in=domains) | Q(domain=Action.Domain.GENERAL, person__isnull=True)
+
+
+def actions_for_user(user: User) -> QuerySet[Action]:
+    return Action.objects.filter(readable_actions(user)).select_related("person", "assignee")
+
+
+def get_action_for_user(user: User, pk: int) -> Action:
+    try:
+        action = actions_for_user(user).get(pk=pk)
+    except Action.DoesNotExist:
+        if user.has_capability("actions.use"):
+            AccessLogEntry.objects.record_hidden(user=user, model=Action, pk=pk)
+        raise Http404 from None
+    if action.domain != Action.Domain.GENERAL:
+        AccessLogEntry.objects.record(
+            user=user, action=AccessLogEntry.Action.READ, target=action, detail="actions.action"
+        )
+    return action
+
+
+def handover_notes_for_user(user: User) -> QuerySet[HandoverNote]:
+    if not user.has_capability("handover.use"):
+        return HandoverNote.objects.none()
+    return HandoverNote.objects.select_related("author")
+
+
+def get_handover_note_for_user(user: User, pk: int) -> HandoverNote:
+    try:
+        return handover_notes_for_user(user).get(pk=pk)
+    except HandoverNote.DoesNotExist:
+        raise Http404 from None
+
+
 # Who may read and who may write each kind of record of the app: (read, write)
 # capabilities (composed in entractes.permissions.record_access).
 RECORD_ACCESS = {
     "Person": ("persons.view", "persons.edit"),
     "LegalIdentity": ("persons.read_identity", "persons.edit_identity"),
     "PersonMerge": ("persons.merge", "persons.merge"),
+    # Leaving and coming back to the active file: read on the person's page.
+    "ActiveFileChange": ("persons.view", "persons.edit"),
     "Session": ("contacts.log_anonymous", "contacts.log_anonymous"),
     "Contact": ("contacts.log_anonymous", "contacts.log_anonymous"),
     "ContactMaterial": ("contacts.log_anonymous", "contacts.log_anonymous"),
@@ -156,6 +217,9 @@ RECORD_ACCESS = {
     "FollowerSnapshot": ("online.log", "online.log"),
     "MediationEvent": ("mediation.log", "mediation.log"),
     "PlaceObservation": ("places.log", "places.log"),
+    # Narrowed by domain (ACTION_DOMAINS): a health action needs the health staff's rights.
+    "Action": ("actions.use", "actions.use"),
+    "HandoverNote": ("handover.use", "handover.use"),
 }
 # Reference lists: every staff member reads them in forms; administrators edit them.
 REFERENCE_LISTS = frozenset(

@@ -18,6 +18,7 @@ from contacts.models import (
     AgeCategory,
     Channel,
     Gender,
+    LeaveReason,
     LegalIdentity,
     MediationEvent,
     MediationTheme,
@@ -180,6 +181,48 @@ class PersonFilterForm(forms.Form):
             ("both", _("Les deux")),
         ],
     )
+    # Empty: the active file (and whoever the typed code names, out of it or not).
+    file = forms.ChoiceField(
+        label=_("File active"),
+        required=False,
+        choices=[("", _("Oui")), ("out", _("Non (sorties)")), ("all", _("Toutes"))],
+    )
+
+
+class _FileChangeForm(forms.Form):
+    """A change of the active file: its day (today unless told) and a short note."""
+
+    date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label=_("Précision"),
+        required=False,
+        max_length=500,
+        help_text=_("Facultatif. Pas de nom de tiers, pas de détail médical."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("La date ne peut pas être dans le futur."))
+        return day
+
+
+class LeaveFileForm(_FileChangeForm):
+    reason = forms.ChoiceField(
+        label=_("Motif"), choices=LeaveReason.choices, widget=forms.RadioSelect
+    )
+    field_order = ["reason", "date", "note"]
+
+
+class ReturnFileForm(_FileChangeForm):
+    pass
 
 
 class MergeForm(forms.Form):

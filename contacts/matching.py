@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from contacts import access
-from contacts.models import CODE_ALPHABET, Person, normalize_code, search_key
+from contacts.models import LeaveReason, Person, code_forms, search_key
 
 if TYPE_CHECKING:
     from entractes.models import User
@@ -29,28 +29,21 @@ class Resolution:
         return self.persons[0] if self.kind in ("code", "one") else None
 
 
-def _code_forms(text: str) -> list[str]:
-    """The codes a typed text may be: as typed, and ``K7M4QX`` read as ``K7M-4QX``."""
-    code = normalize_code(text)
-    forms = [code]
-    if len(code) == 6 and all(c in CODE_ALPHABET for c in code):
-        forms.append(f"{code[:3]}-{code[3:]}")
-    return forms
-
-
 def resolve(text: str, user: User) -> Resolution:
     """The person ``text`` names, among those ``user`` may see.
 
     An exact code first (a merged duplicate's code leads to the person it was merged
-    into); else the current persons whose nickname sounds like ``text`` (accents, case,
-    usual transliterations forgiven: ``sound_key``), those spelt the same first.
+    into), whether in the active file or not; else the current persons whose nickname
+    sounds like ``text`` (accents, case, usual transliterations forgiven:
+    ``sound_key``), those spelt the same first, never a person who left the file
+    deceased.
     """
     text = (text or "").replace("\x00", "").strip()
     if not text:
         return Resolution("none")
     visible = access.persons_for_user(user)
     coded = (
-        Person.all_objects.filter(code__in=_code_forms(text), archived_at__isnull=True)
+        Person.all_objects.filter(code__in=code_forms(text), archived_at__isnull=True)
         .select_related("merged_into")
         .first()
     )
@@ -58,7 +51,11 @@ def resolve(text: str, user: User) -> Resolution:
         person = coded.merged_into or coded
         if visible.filter(pk=person.pk).exists():
             return Resolution("code", [person])
-    matches = list(visible.sounding_like(text)[: MAX_CHOICES + 1])
+    matches = list(
+        visible.sounding_like(text).exclude(left_file_reason=LeaveReason.DECEASED)[
+            : MAX_CHOICES + 1
+        ]
+    )
     if not matches:
         return Resolution("none")
     if len(matches) == 1:

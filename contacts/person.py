@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy
 
 from contacts import access
 from contacts.models import (
+    Action,
+    ActiveFileChange,
     Contact,
     ContactMaterial,
+    HandoverNote,
     LegalIdentity,
     MediationEvent,
     Person,
@@ -37,7 +40,7 @@ def _material(contact: Contact) -> str:
 PERSON_FIELDS = _names(
     "code nickname gender birth_date birth_year age_to_establish languages country_of_origin "
     "sex_work prostitution_modes uses_drugs products referral_source notes "
-    "objects_to_health_sharing created_at anonymised_at"
+    "objects_to_health_sharing created_at anonymised_at left_file_on left_file_reason"
 )
 IDENTITY_FIELDS = _names("last_name first_names birth_date birth_place nationality updated_at")
 
@@ -78,6 +81,37 @@ RECORDS = [
         ),
     ),
     Record(ContactMaterial, "contact__person", archived="contact__archived_at"),
+    # Actions about the person: their history and content are read with their domain's
+    # capability (a health action by the health staff only).
+    Record(
+        Action,
+        "person",
+        see="actions.use",
+        readable=access.readable_actions,
+        archived="archived_at",
+        cleared={"title": ANONYMISED, "note": "", "archive_reason": ANONYMISED},
+        section=Section(
+            gettext_lazy("Actions"),
+            _names("due_on title category status done_on archived_at"),
+            see="actions.use",
+            withheld=gettext_lazy("Des actions peuvent être suivies par l'équipe."),
+            order=("due_on", "pk"),
+        ),
+    ),
+    # Leaving and coming back to the active file: part of the person's file (moved with
+    # a merge, back with its undo). Its dates are the team's decisions, not activity of
+    # the person: they do not restart the retention clock. The state stays once
+    # anonymised (so the person stays out of the lists), the free note goes.
+    Record(
+        ActiveFileChange,
+        "person",
+        cleared={"note": ""},
+        section=Section(
+            gettext_lazy("File active"),
+            _names("date kind reason note"),
+            order=("date", "created_at"),
+        ),
+    ),
     # The merges the person took part in: their history goes with the person's, and is
     # not listed (it names the records moved, health records among them).
     Record(PersonMerge, "kept", listed=False),
@@ -132,6 +166,26 @@ ARCHIVE = [
         lambda o: reverse("contacts:place-list"),
         lambda o: (
             _("Observation du %(day)s") % {"day": f"{date_format(o.date, 'SHORT_DATE_FORMAT')}"}
+        ),
+    ),
+    Archive(
+        "action",
+        gettext_lazy("action"),
+        Action,
+        "actions.use",
+        access.get_action_for_user,
+        lambda a: reverse("agenda:my-day"),
+        lambda a: _("Action du %(day)s") % {"day": f"{date_format(a.due_on, 'SHORT_DATE_FORMAT')}"},
+    ),
+    Archive(
+        "handover",
+        gettext_lazy("transmission"),
+        HandoverNote,
+        "handover.use",
+        access.get_handover_note_for_user,
+        lambda n: reverse("agenda:handover"),
+        lambda n: (
+            _("Transmission du %(day)s") % {"day": f"{date_format(n.date, 'SHORT_DATE_FORMAT')}"}
         ),
     ),
     Archive(

@@ -6,17 +6,23 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ManyToManyRel, Min, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from contacts.models import (
+    Action,
+    ActiveFileChange,
     Channel,
     Contact,
     ContactMaterial,
     FollowerSnapshot,
     Gender,
+    HandoverNote,
+    LeaveReason,
     LegalIdentity,
     MediationEvent,
     OnlineRoundSite,
@@ -334,6 +340,76 @@ def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
     return merge
 
 
+# --- The active file -------------------------------------------------------------------
+
+
+def _check_file_change(person: Person, date: datetime.date) -> None:
+    """The rules every change of the active file shares: a current person, no day to
+    come, none before the person's latest change."""
+    if person.merged_into_id:
+        raise ValidationError(_("Cette fiche a été fusionnée dans une autre."))
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("La date ne peut pas être dans le futur.")})
+    dates = [person.left_file_on] if person.left_file_on else []
+    dates += person.active_file_changes.order_by("-date").values_list("date", flat=True)[:1]
+    latest = max(dates, default=None)
+    if latest is not None and date < latest:
+        raise ValidationError(
+            {
+                "date": _("La date ne peut pas précéder le dernier changement, du %(day)s.")
+                % {"day": date_format(latest, "SHORT_DATE_FORMAT")}
+            }
+        )
+
+
+@transaction.atomic
+def person_leave_file(
+    *, person: Person, reason: str, date: datetime.date, note: str = "", by: User
+) -> ActiveFileChange:
+    """The person leaves the active file on ``date`` for ``reason`` (a ``LeaveReason``):
+    left out of the lists and alerts of the persons followed, still counted in the
+    figures of what happened. Refused with a ``ValidationError`` naming the field
+    (``reason``, ``date``) or the state (a person already out), writing nothing."""
+    person = Person.all_objects.select_for_update().get(pk=person.pk)
+    if person.left_file_on is not None:
+        raise ValidationError(
+            _("%(code)s est déjà hors file active depuis le %(day)s.")
+            % {"code": person.code, "day": date_format(person.left_file_on, "SHORT_DATE_FORMAT")}
+        )
+    if reason not in LeaveReason.values:
+        raise ValidationError({"reason": _("Choisissez le motif de sortie de la file active.")})
+    _check_file_change(person, date)
+    change = ActiveFileChange.objects.create(
+        person=person,
+        kind=ActiveFileChange.Kind.LEFT,
+        reason=reason,
+        date=date,
+        note=note,
+        author=by,
+    )
+    person.left_file_on, person.left_file_reason = date, reason
+    person.save(update_fields=["left_file_on", "left_file_reason"])
+    return change
+
+
+@transaction.atomic
+def person_return_to_file(
+    *, person: Person, date: datetime.date, note: str = "", by: User
+) -> ActiveFileChange:
+    """The person comes back to the active file on ``date`` (not before they left it).
+    Refused with a ``ValidationError`` when they are in it already, writing nothing."""
+    person = Person.all_objects.select_for_update().get(pk=person.pk)
+    if person.left_file_on is None:
+        raise ValidationError(_("%(code)s est déjà dans la file active.") % {"code": person.code})
+    _check_file_change(person, date)
+    change = ActiveFileChange.objects.create(
+        person=person, kind=ActiveFileChange.Kind.RETURNED, date=date, note=note, author=by
+    )
+    person.left_file_on, person.left_file_reason = None, ""
+    person.save(update_fields=["left_file_on", "left_file_reason"])
+    return change
+
+
 # --- Field work -----------------------------------------------------------------------
 
 
@@ -525,3 +601,24 @@ def place_observation_save(
     *, data: dict[str, Any], by: User, observation: PlaceObservation | None = None
 ) -> PlaceObservation:
     return save_record(observation or PlaceObservation(author=by), data)
+
+
+def action_save(*, data: dict[str, Any], by: User, action: Action | None = None) -> Action:
+    return save_record(action or Action(author=by), data)
+
+
+def action_set_status(*, action: Action, status: str, by: User) -> Action:
+    """Mark an action done, cancelled, or to do again."""
+    action.status = status
+    if status == Action.Status.TODO:
+        action.done_on, action.done_by = None, None
+    else:
+        action.done_on, action.done_by = timezone.localdate(), by
+    action.save(update_fields=["status", "done_on", "done_by"])
+    return action
+
+
+def handover_note_save(
+    *, data: dict[str, Any], by: User, note: HandoverNote | None = None
+) -> HandoverNote:
+    return save_record(note or HandoverNote(author=by), data)

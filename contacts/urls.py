@@ -18,6 +18,10 @@ person_urlpatterns = [
     path("<str:code>/identite/", views.identity_show, name="identity-show"),
     path("<str:code>/identite/modifier/", views.identity_edit, name="identity-edit"),
     path("<str:code>/fusionner/", views.person_merge, name="person-merge"),
+    path("<str:code>/file-active/sortie/", views.person_leave_file, name="person-leave-file"),
+    path(
+        "<str:code>/file-active/retour/", views.person_return_to_file, name="person-return-to-file"
+    ),
     path(
         "<str:code>/panneaux/contacts/", views.person_contacts_panel, name="person-contacts-panel"
     ),

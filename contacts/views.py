@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,8 +16,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts import access, services
-from contacts.forms import IdentityForm, MergeChoiceForm, MergeForm, PersonFilterForm, PersonForm
-from contacts.models import Contact, LegalIdentity, Person
+from contacts.forms import (
+    IdentityForm,
+    LeaveFileForm,
+    MergeChoiceForm,
+    MergeForm,
+    PersonFilterForm,
+    PersonForm,
+    ReturnFileForm,
+)
+from contacts.models import Contact, LegalIdentity, Person, code_forms, in_active_file_q
 from contacts.views_fieldwork import contacts_panel_queryset
 from entractes.concurrency import Conflict, GuardedSave, fingerprint, save_unless_changed
 from entractes.permissions import requires
@@ -30,6 +39,12 @@ def _filtered_persons(user, form: PersonFilterForm):
         return persons.none()
     data = form.cleaned_data
     persons = persons.search(data["q"])
+    if data["file"] == "out":
+        persons = persons.out_of_active_file()
+    elif not data["file"]:
+        # A round may meet again someone out of the file: their code still finds them.
+        coded = Q(code__in=code_forms(data["q"])) if data["q"].strip() else Q(pk__in=[])
+        persons = persons.filter(in_active_file_q() | coded)
     if data["gender"]:
         persons = persons.filter(gender=data["gender"])
     if data["category"]:
@@ -57,6 +72,21 @@ def _with_last_contact(persons) -> list[Person]:
     return persons
 
 
+def _hidden_out_of_file(request, form: PersonFilterForm) -> int:
+    """How many persons out of the active file the typed text finds besides those shown
+    (the list shows the active file unless asked otherwise)."""
+    if not form.is_valid() or form.cleaned_data["file"] or not form.cleaned_data["q"].strip():
+        return 0
+    text = form.cleaned_data["q"]
+    return (
+        access.persons_for_user(request.user)
+        .search(text)
+        .out_of_active_file()
+        .exclude(code__in=code_forms(text))
+        .count()
+    )
+
+
 @never_cache
 @requires("persons.view")
 def person_list(request):
@@ -66,7 +96,7 @@ def person_list(request):
         request.POST.get("page") or request.GET.get("page")
     )
     page.object_list = _with_last_contact(page.object_list)
-    context = {"form": form, "page": page}
+    context = {"form": form, "page": page, "hidden_out_of_file": _hidden_out_of_file(request, form)}
     if request.headers.get("HX-Request"):
         return render(request, "contacts/person_list.html#results", context)
     return render(request, "contacts/person_list.html", context)
@@ -123,6 +153,50 @@ def person_edit(request, code):
     )
 
 
+def _active_file(request, person: Person, leave_form=None, return_form=None) -> dict:
+    """The person page's active file: the state, and for those who change it the history,
+    the form of the next change and the contact met since the person left, if any."""
+    if not request.user.has_capability("persons.edit"):
+        return {"file_changes": [], "leave_form": None, "return_form": None, "met_since": None}
+    met_since = None
+    if person.left_file_on:
+        # Met again after leaving (the day itself is when the decision is often taken).
+        met_since = (
+            person.contacts.filter(archived_at=None, day__gt=person.left_file_on)
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
+        leave_form = None
+        return_form = return_form or ReturnFileForm(
+            initial={"date": met_since or timezone.localdate()}
+        )
+    else:
+        leave_form, return_form = leave_form or LeaveFileForm(), None
+    return {
+        "file_changes": person.active_file_changes.select_related("author"),
+        "leave_form": leave_form,
+        "return_form": return_form,
+        "met_since": met_since,
+    }
+
+
+def _person_page(request, person: Person, **forms):
+    stats = person.contacts.aggregate(
+        first=Min("occurred_at"), last=Max("occurred_at"), n=Count("id")
+    )
+    context = {
+        "person": person,
+        "stats": stats,
+        "has_identity": LegalIdentity.objects.filter(person=person).exists(),
+        "merges": person.merges_received.select_related("duplicate").order_by("-merged_at"),
+        "panels": settings.PERSON_PANELS,
+        "today": timezone.localdate(),
+        **_active_file(request, person, **forms),
+    }
+    return render(request, "contacts/person_detail.html", context)
+
+
 @never_cache
 @requires("persons.view")
 def person_detail(request, code):
@@ -134,18 +208,63 @@ def person_detail(request, code):
             % {"old": person.code, "new": person.merged_into.code},
         )
         return redirect("contacts:person-detail", code=person.merged_into.code)
-    stats = person.contacts.aggregate(
-        first=Min("occurred_at"), last=Max("occurred_at"), n=Count("id")
-    )
-    context = {
-        "person": person,
-        "stats": stats,
-        "has_identity": LegalIdentity.objects.filter(person=person).exists(),
-        "merges": person.merges_received.select_related("duplicate").order_by("-merged_at"),
-        "panels": settings.PERSON_PANELS,
-        "today": timezone.localdate(),
-    }
-    return render(request, "contacts/person_detail.html", context)
+    return _person_page(request, person)
+
+
+def _file_change(request, code, *, leaving: bool):
+    """Leave the active file, or come back to it: a change refused for the person's state
+    (a page left open while someone else changed it) is said on the page; a refused
+    field re-renders the page with the form as typed."""
+    person = access.get_person_for_user(request.user, code)
+    if person.merged_into_id:
+        return redirect("contacts:person-detail", code=person.code)
+    if leaving != person.in_active_file:
+        already = (
+            _("%(code)s est déjà hors file active.")
+            if leaving
+            else _("%(code)s est déjà dans la file active.")
+        )
+        messages.error(request, already % {"code": person.code})
+        return redirect("contacts:person-detail", code=person.code)
+    form = (LeaveFileForm if leaving else ReturnFileForm)(request.POST)
+    if form.is_valid():
+        change = services.person_leave_file if leaving else services.person_return_to_file
+        try:
+            change(person=person, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):  # the state changed meanwhile
+                messages.error(request, " ".join(error.messages))
+                return redirect("contacts:person-detail", code=person.code)
+            _add_errors(form, error)
+        else:
+            done = (
+                _("%(code)s est sorti·e de la file active.")
+                if leaving
+                else _("%(code)s est de retour dans la file active.")
+            )
+            messages.success(request, done % {"code": person.code})
+            return redirect("contacts:person-detail", code=person.code)
+    if leaving:
+        return _person_page(request, person, leave_form=form)
+    return _person_page(request, person, return_form=form)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal onto the form: by field where the form has it."""
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@require_POST
+@requires("persons.edit")
+def person_leave_file(request, code):
+    return _file_change(request, code, leaving=True)
+
+
+@require_POST
+@requires("persons.edit")
+def person_return_to_file(request, code):
+    return _file_change(request, code, leaving=False)
 
 
 @never_cache

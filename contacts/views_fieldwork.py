@@ -8,7 +8,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from contacts.models import (
     ContactMaterial,
     FollowerSnapshot,
     Gender,
+    LeaveReason,
     Material,
     MediationEvent,
     OpeningSlot,
@@ -43,6 +44,7 @@ from contacts.models import (
     Service,
     SessionKind,
     Theme,
+    code_forms,
 )
 from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
@@ -236,6 +238,7 @@ def round_sheet(request, pk):
         messages.success(
             request, _("%(n)d contact(s) enregistré(s) sur la session.") % {"n": len(saved)}
         )
+        _say_out_of_file(request, [contact.person for contact in saved if contact.person])
         return redirect("contacts:session-detail", pk=session.pk)
     empty = ContactRowFormSet(form_kwargs=kwargs, initial=[initial_row]).empty_form
     empty.initial = initial_row
@@ -391,10 +394,27 @@ def contact_create(request):
             row=form.cleaned_data, by=request.user, occurred_at=form.cleaned_data["occurred_at"]
         )
         messages.success(request, _("Contact enregistré."))
+        if contact.person:
+            _say_out_of_file(request, [contact.person])
         if contact.person and request.user.has_capability("persons.view"):
             return redirect("contacts:person-detail", code=contact.person.code)
         return redirect("contacts:contact-create")
     return render(request, "contacts/contact_form.html", {"form": form})
+
+
+def _say_out_of_file(request, persons: list[Person]) -> None:
+    """A contact with a person out of the active file is saved as any other; whoever may
+    bring them back is told so (their page offers it), nothing changes by itself."""
+    codes = sorted({person.code for person in persons if person.left_file_on})
+    if codes and request.user.has_capability("persons.edit"):
+        messages.warning(
+            request,
+            _(
+                "Hors file active : %(codes)s. Le contact est enregistré ; la fiche propose "
+                "de réintégrer la personne."
+            )
+            % {"codes": ", ".join(codes)},
+        )
 
 
 @never_cache
@@ -458,9 +478,14 @@ def person_suggest(request):
         (v for k, v in request.POST.items() if k.endswith("-person") or k == "person"), ""
     )
     text = text.replace("\x00", "")  # never valid in a search; PostgreSQL refuses it
-    persons = (
-        access.persons_for_user(request.user).search(text)[:12] if len(text.strip()) >= 2 else []
-    )
+    persons = []
+    if len(text.strip()) >= 2:
+        # A person who left the file deceased is offered only to whoever types their code.
+        persons = (
+            access.persons_for_user(request.user)
+            .search(text)
+            .filter(~Q(left_file_reason=LeaveReason.DECEASED) | Q(code__in=code_forms(text)))[:12]
+        )
     return render(request, "contacts/person_options.html", {"persons": persons})
 
 

@@ -200,7 +200,10 @@ def _form_errors(form) -> dict[str, list[str]]:
 
 
 def _choice(person) -> dict[str, Any]:
-    return {"id": person.pk, "label": str(person)}
+    label = str(person)
+    if person.left_file_on:
+        label = f"{label} · {_('hors file active')}"
+    return {"id": person.pk, "label": label}
 
 
 def send_one(sheet: Sheet, item: dict[str, Any]) -> dict[str, Any]:

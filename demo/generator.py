@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from contacts.models import CODE_ALPHABET, Contact, Person
 from contacts.services import person_merge
-from demo import care, directory, fieldwork, files, population, texts, years
+from demo import care, daily, directory, fieldwork, files, population, texts, years
 from demo.accounts import create_demo_accounts
 from entractes.freshness import records_changed
 from entractes.models import User
@@ -80,6 +80,7 @@ def _records(seed: int, staff: dict[str, User], until: datetime.date) -> tuple[i
     built = years.build(seed, demos, staff, until)
     directory.partners()
     directory.places(seed, until, staff["educatrice"])
+    daily.daily(seed, until, staff)
     return len(demos), built
 
 

@@ -1,5 +1,5 @@
-"""Encrypted model fields (django-fernet-encrypted-fields), for legal identities and
-clinical free text.
+"""Encrypted model fields (django-fernet-encrypted-fields), for legal identities,
+clinical free text and uploaded documents.
 
 The keys come from the environment (``FIELD_ENCRYPTION_KEYS``, newest first, combined
 with ``SECRET_KEY`` and ``SECRET_KEY_FALLBACKS``); the database only ever holds Fernet
@@ -10,8 +10,10 @@ searched or sorted in the database: none of them ever is.
 
 from __future__ import annotations
 
+from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.core.signals import setting_changed
+from django.db import models
 from django.dispatch import receiver
 from encrypted_fields import fields as encrypted
 
@@ -37,6 +39,38 @@ class EncryptedTextField(_BlankAsEmpty, encrypted.EncryptedTextField):
 
 class EncryptedDateField(encrypted.EncryptedDateField):
     pass
+
+
+class EncryptedBinaryField(encrypted.EncryptedFieldMixin, models.BinaryField):
+    """Bytes (a scanned document) stored as a Fernet token, with the same keys as the text
+    fields; empty bytes are stored empty. A token the keys cannot read is an error, never
+    bytes handed on as if they were the document."""
+
+    # Rows rewritten at a time by ``manage.py reencrypt``: each may hold megabytes.
+    rotation_batch = 10
+
+    def get_internal_type(self) -> str:
+        return "BinaryField"
+
+    def get_prep_value(self, value):
+        value = models.BinaryField.get_prep_value(self, value)
+        if not value:
+            return b""
+        return self.f.encrypt(bytes(value))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        return models.BinaryField.get_db_prep_value(self, value, connection, prepared)
+
+    def from_db_value(self, value, expression, connection):
+        if not value:
+            return b""
+        try:
+            return self.f.decrypt(bytes(value))
+        except InvalidToken:
+            raise InvalidToken(f"{self.model._meta.label}.{self.name}: unreadable token") from None
+
+    def to_python(self, value):
+        return models.BinaryField.to_python(self, value)
 
 
 def encrypted_fields_of(model) -> list[str]:

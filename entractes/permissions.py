@@ -53,6 +53,10 @@ CAPABILITIES: dict[str, Any] = {
     "mediation.log": _("Saisir et consulter la médiation sociale"),
     "places.log": _("Saisir et consulter les observations de lieux (sans personne)"),
     "partners.view": _("Consulter l'annuaire des partenaires"),
+    "actions.use": _(
+        "Suivre les actions à faire et l'agenda (celles des domaines que l'on peut lire)"
+    ),
+    "handover.use": _("Lire et écrire les transmissions entre les équipes"),
     "online.log": _("Saisir le travail en ligne (sites visités, abonné·es)"),
     # Restricted: exposes clinical content of every line.
     "health.read_clinical": _("Lire les contenus cliniques de toutes les lignes"),
@@ -60,6 +64,10 @@ CAPABILITIES: dict[str, Any] = {
     "health.use": _("Utiliser le pôle santé (sa ou ses lignes)"),
     # Restricted: exposes procedures and PSP files (legal situations, residence).
     "rights.use": _("Suivre les démarches d'accès aux droits et les dossiers PSP"),
+    # Restricted: exposes uploaded documents (identity papers, letters, scans), titles and
+    # contents; a person's own also need persons.read_identity, a procedure's or PSP
+    # file's rights.use (casefile.access).
+    "documents.use": _("Déposer, lister et télécharger les documents des personnes"),
     # Restricted: exposes minors' follow-up files.
     "minors.read_file": _("Lire les dossiers du suivi des mineurs"),
     "reporting.view": _("Voir les chiffres et le rapport d'activité"),
@@ -88,6 +96,8 @@ _FIELD_STAFF = {
     "contacts.read",
 }
 _HEALTH = _FIELD_STAFF | {
+    "actions.use",
+    "handover.use",
     "health.read_clinical",
     "health.use",
     "contacts.log",
@@ -104,9 +114,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "persons.edit_identity",
             "contacts.log",
             "contacts.log_anonymous",
+            "actions.use",
+            "handover.use",
             "mediation.log",
             "places.log",
             "rights.use",
+            "documents.use",
             "reporting.view",
             "online.log",
         }
@@ -119,9 +132,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "persons.edit_identity",
             "contacts.log",
             "contacts.log_anonymous",
+            "actions.use",
+            "handover.use",
             "mediation.log",
             "places.log",
             "rights.use",
+            "documents.use",
             "reporting.view",
             "online.log",
         }
@@ -150,6 +166,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "mediation.log",
             "places.log",
             "online.log",
+            "actions.use",
+            "handover.use",
             "staff.confirm",
         }
     ),
@@ -166,7 +184,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "records.export",
         }
     ),
-    "minors_team": frozenset({"minors.read_file"}),
+    "minors_team": frozenset({"minors.read_file", "actions.use"}),
 }
 # What every role holds: the partner directory (structures, never persons).
 ROLE_CAPABILITIES = {role: caps | {"partners.view"} for role, caps in ROLE_CAPABILITIES.items()}
@@ -180,6 +198,7 @@ RESTRICTED = frozenset(
         "health.read_clinical",
         "health.use",
         "rights.use",
+        "documents.use",
         "minors.read_file",
         "accesslog.view",
         "reporting.drilldown",

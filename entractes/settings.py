@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "minors",
     "reporting",
     "casefile",
+    "agenda",
     "demo",
     "exchange",
 ]
@@ -278,6 +279,9 @@ CACHES = {
 
 # Largest spreadsheet accepted by the import page (the proxy should refuse larger bodies).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Largest document (scan, photo, letter) uploaded to a person, kept encrypted in the
+# database (the proxy should refuse larger bodies).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # A round sheet posts every field of each of its rows (at most 200 rows, about 30 fields
 # each): Django's default of 1000 fields would refuse a sheet of some 30 contacts.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -314,6 +318,8 @@ PERSON_PANELS = [
     "health:person-panel",
     "rights:person-panel",
     "minors:person-panel",
+    "casefile:person-documents",
+    "agenda:person-panel",
 ]
 
 # Demo accounts' shared password (the demo command refuses to run without DEBUG).
@@ -348,6 +354,8 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "entractes.recoverycode",
     "entractes.enrolmentcode",
     "reporting.reportrender",
+    # Uploaded documents' bytes: encrypted, never copied into the history.
+    "casefile.documentcontent",
 )
 AUDITLOG_MASK_CALLABLE = "entractes.audit.mask"
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
@@ -359,6 +367,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "contacts.legalidentity",
         "mask_fields": ["last_name", "first_names", "birth_date", "birth_place", "nationality"],
+    },
+    {
+        "model": "casefile.document",
+        "mask_fields": ["title", "original_name"],
     },
     {
         "model": "health.consultation",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("mineurs/", include("minors.urls")),
     path("rapport/", include("reporting.urls")),
     path("", include("casefile.urls")),
+    path("agenda/", include("agenda.urls")),
     path("echanges/", include("exchange.urls")),
     path("personnel/", views.staff_list, name="staff-list"),
     path("personnel/nouveau/", views.staff_create, name="staff-create"),

@@ -85,8 +85,32 @@ SHEETS: tuple[Sheet, ...] = (
             Col("referral_source", "referral_source", "choice"),
             Col("objects_to_health_sharing", "objects_to_health_sharing", "bool"),
             Col("notes", "notes", "text"),
+            Col("left_file_on", "left_file_on", "date", help="vide : dans la file active"),
+            Col(
+                "left_file_reason",
+                "left_file_reason",
+                "choice",
+                help="obligatoire avec left_file_on, vide sans",
+            ),
         ),
         "Personnes",
+    ),
+    Sheet(
+        "active_file_changes",
+        c.ActiveFileChange,
+        (
+            Col("person", "person", "link", True, target="persons"),
+            Col("date", "date", "date", True, help="pas dans le futur"),
+            Col("kind", "kind", "choice", True),
+            Col(
+                "reason",
+                "reason",
+                "choice",
+                help="obligatoire pour une sortie (left), vide pour un retour (returned)",
+            ),
+            Col("note", "note", "str"),
+        ),
+        "Sorties et retours de la file active",
     ),
     Sheet(
         "sessions",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from contacts import access as contacts_access
+from contacts.models import in_active_file_q
 from entractes.concurrency import save_unless_changed
 from entractes.permissions import requires
 from health import access, services
@@ -33,7 +34,7 @@ from health.models import Consultation, HealthSession, Modality
 @requires("health.use")
 def home(request):
     """The nurse's day: today's sessions and consultations, the week's remote ones,
-    and the follow-ups due."""
+    and the follow-ups due (of persons in the active file)."""
     today = timezone.localdate()
     consultations = access.consultations_for_user(request.user)
     later = Consultation.objects.filter(person=OuterRef("person"), at__gt=OuterRef("at"))
@@ -45,7 +46,7 @@ def home(request):
             day__gte=today - datetime.timedelta(days=today.weekday()),
             modality__in=[Modality.REMOTE, Modality.ONLINE_OUTREACH],
         ),
-        "due": consultations.filter(next_appointment__lte=today)
+        "due": consultations.filter(in_active_file_q("person"), next_appointment__lte=today)
         .annotate(seen_since=Exists(later))
         .filter(seen_since=False)
         .order_by("next_appointment")[:50],

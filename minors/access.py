@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from contacts import meetings
-from contacts.models import Person
+from contacts.models import Person, in_active_file_q
 from entractes.models import AccessLogEntry, User
 from minors.models import FileQuerySet, MinorFile, ReceivedReport, Runaway
 
@@ -68,19 +68,21 @@ def person_files_for_user(user: User, person: Person) -> list[MinorFile] | None:
 
 def alerts_for_user(user: User, today: datetime.date | None = None) -> dict[str, QuerySet]:
     """Open files needing attention: no contact for 30 days (minors), a birthday of 18
-    or 21 within 30 days, a runaway still open."""
+    or 21 within 30 days, a runaway still open; never for a person out of the active
+    file (moved, in care elsewhere, deceased...)."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=30)
-    files = files_for_user(user).open().annotate(last_met=meetings.last_meeting(ref="person"))
+    followed = files_for_user(user).open().filter(in_active_file_q("person"))
+    files = followed.annotate(last_met=meetings.last_meeting(ref="person"))
     return {
         "silent": files.filter(person__turns_18_on__gt=today).filter(
             Q(last_met__isnull=True) | Q(last_met__lt=today - datetime.timedelta(days=30))
         ),
         "turning_18": files.filter(person__turns_18_on__gt=today, person__turns_18_on__lte=soon),
         "turning_21": files.filter(person__turns_21_on__gt=today, person__turns_21_on__lte=soon),
-        "runaways": Runaway.objects.filter(
-            end__isnull=True, file__in=files_for_user(user).open()
-        ).select_related("file__person"),
+        "runaways": Runaway.objects.filter(end__isnull=True, file__in=followed).select_related(
+            "file__person"
+        ),
     }
 
 

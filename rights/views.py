@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from contacts import access as contacts_access
+from contacts.models import in_active_file_q
 from entractes.concurrency import save_unless_changed
 from entractes.models import User
 from entractes.permissions import requires
@@ -32,8 +33,8 @@ from rights.models import Procedure, ProcedureTheme, PSPFile
 @never_cache
 @requires("rights.use")
 def procedure_list(request):
-    """The worker's open procedures, past due or untouched for 30 days first; the team's
-    with filters."""
+    """The worker's open procedures, past due or untouched for 30 days first, those of
+    persons out of the active file last and never flagged; the team's with filters."""
     today = timezone.localdate()
     stale = timezone.now() - datetime.timedelta(days=30)
     procedures = access.procedures_for_user(request.user)
@@ -49,13 +50,18 @@ def procedure_list(request):
                 procedures = procedures.filter(**{key: data[name]})
     else:
         procedures = procedures.none()
+    followed = in_active_file_q("person")
     procedures = procedures.annotate(
+        out_of_file=Case(When(followed, then=Value(0)), default=Value(1)),
         urgent=Case(
-            When(Q(next_action_due__lt=today) | Q(updated_at__lt=stale), then=Value(0)),
+            When(
+                followed & (Q(next_action_due__lt=today) | Q(updated_at__lt=stale)),
+                then=Value(0),
+            ),
             default=Value(1),
             output_field=IntegerField(),
-        )
-    ).order_by("urgent", "next_action_due", "-opened_on")
+        ),
+    ).order_by("out_of_file", "urgent", "next_action_due", "-opened_on")
     access.log_list_read(request.user, "procedures")
     return render(
         request,

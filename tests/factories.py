@@ -4,9 +4,12 @@ import factory
 from django.utils import timezone
 
 from contacts.models import (
+    Action,
+    ActiveFileChange,
     Channel,
     Contact,
     ContactMaterial,
+    HandoverNote,
     LegalIdentity,
     Material,
     MediationEvent,
@@ -88,6 +91,53 @@ class PlaceObservationFactory(factory.django.DjangoModelFactory):
     zone = factory.LazyFunction(lambda: Zone.objects.order_by("position", "pk").first())
     kind = PlaceObservation.Kind.MATERIAL_FOUND
     note = "Seringues usagées au pied de l'escalier."
+    author = factory.SubFactory(UserFactory)
+
+
+class ActiveFileChangeFactory(factory.django.DjangoModelFactory):
+    """A change of the active file, with its person's state kept in step (as the
+    services do): ``kind="returned"`` for a return (no reason)."""
+
+    class Meta:
+        model = ActiveFileChange
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+    kind = ActiveFileChange.Kind.LEFT
+    reason = factory.LazyAttribute(
+        lambda o: "moved" if o.kind == ActiveFileChange.Kind.LEFT else ""
+    )
+    author = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def in_step(self, create, extracted, **kwargs):
+        if create:
+            left = self.kind == ActiveFileChange.Kind.LEFT
+            Person.all_objects.filter(pk=self.person_id).update(
+                left_file_on=self.date if left else None,
+                left_file_reason=self.reason if left else "",
+            )
+            self.person.refresh_from_db()
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    person = factory.SubFactory(PersonFactory)
+    title = "Accompagner au CeGIDD"
+    due_on = factory.LazyFunction(timezone.localdate)
+    author = factory.SubFactory(UserFactory)
+
+
+class HandoverNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HandoverNote
+
+    shift = "evening"
+    happened = "Soirée calme rue de Béthune, beaucoup de demandes de kits."
+    to_watch = "Repasser voir la personne du parking relais."
     author = factory.SubFactory(UserFactory)
 
 
@@ -595,3 +645,68 @@ class ExportJobFactory(factory.django.DjangoModelFactory):
     what = "figures"
     fmt = "csv"
     year = 2023
+
+
+# --- Documents (casefile) ---------------------------------------------------------------
+
+from casefile.models import Document, DocumentContent  # noqa: E402
+
+# The smallest file of each kind the upload accepts (a PDF is recognised by its header).
+TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def tiny_png() -> bytes:
+    """A valid 1 x 1 PNG, written here rather than stored."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _document_person(document):
+    owner = document.procedure or document.psp_file
+    return owner.person if owner is not None else PersonFactory()
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document and its (encrypted) content; ``procedure=`` or ``psp_file=`` attaches it
+    to one of a person's files, ``content=`` gives its bytes."""
+
+    class Meta:
+        model = Document
+        skip_postgeneration_save = True
+
+    class Params:
+        content = TINY_PDF
+
+    procedure = None
+    psp_file = None
+    person = factory.LazyAttribute(_document_person)
+    title = "Attestation d'hébergement"
+    original_name = "attestation.pdf"
+    content_type = Document.Type.PDF
+    size = factory.LazyAttribute(lambda o: len(o.content))
+    uploaded_by = factory.SubFactory(UserFactory)
+    stored = factory.RelatedFactory(
+        "tests.factories.DocumentContentFactory",
+        factory_related_name="document",
+        content=factory.SelfAttribute("..content"),
+    )
+
+
+class DocumentContentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DocumentContent
+
+    document = factory.SubFactory(DocumentFactory, stored=None)
+    content = TINY_PDF

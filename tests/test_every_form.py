@@ -199,7 +199,7 @@ CREATION_CASES = [
 def _rows():
     from django.apps import apps
 
-    labels = ("contacts", "health", "rights", "minors", "reporting", "exchange")
+    labels = ("contacts", "health", "rights", "minors", "reporting", "exchange", "casefile")
     return {
         model._meta.label: model._base_manager.count()
         for label in labels
@@ -226,6 +226,14 @@ def test_an_empty_creation_form_names_a_field_and_writes_nothing(client, make_us
     assert _rows() == before
 
 
+def _tiny_pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import TINY_PDF
+
+    return SimpleUploadedFile("scan.pdf", TINY_PDF, content_type="application/pdf")
+
+
 def _person_code():
     return PersonFactory(birth_date=years_before(timezone.localdate(), 16)).code
 
@@ -236,9 +244,14 @@ CREATION_OVERRIDES = {
     # A contact with nobody named says whom, roughly: its estimated gender.
     "contacts:contact-create": lambda: {"person": "", "anonymous_gender": "unknown"},
     "contacts:person-create": lambda: {"nickname": "Nouvelle", "confirm_new": "on"},
+    # A new action is due today or later; a handover says something.
+    "agenda:action-create": lambda: {"due_on": timezone.localdate().isoformat()},
+    "agenda:handover-create": lambda: {"happened": "Soirée calme."},
     "minors:file-create": lambda: {"person": _person_code()},
     "rights:procedure-create": lambda: {"person": _person_code()},
     "rights:psp-create": lambda: {"person": _person_code()},
+    # A document needs a file of an accepted kind (its bytes say it is a PDF).
+    "casefile:document-create": lambda: {"person": _person_code(), "file": _tiny_pdf()},
     "health:consultation-create": lambda: {
         "person": _person_code(),
         "acts-TOTAL_FORMS": 0,

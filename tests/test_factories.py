@@ -8,7 +8,7 @@ from django.apps import apps
 
 from tests import factories
 
-APPS = ("contacts", "health", "rights", "minors", "reporting", "exchange")
+APPS = ("contacts", "health", "rights", "minors", "reporting", "exchange", "casefile")
 
 
 def model_factories():

@@ -2,7 +2,7 @@
 
 The floors, from the bottom: the kernel (``entractes``), the persons (``contacts``), the
 domain apps (``health``, ``rights``, ``minors``), then the apps that compose them
-(``reporting``, ``casefile``) and those that carry records in and out (``exchange``,
+(``reporting``, ``casefile``, ``agenda``) and those that carry records in and out (``exchange``,
 ``demo``). An app imports only from lower floors; nothing below the composing floor
 names another app's model, even as a string.
 """
@@ -27,6 +27,7 @@ FLOORS = {
     "minors": 2,
     "reporting": 3,
     "casefile": 3,
+    "agenda": 3,
     "exchange": 4,
     "demo": 4,
 }

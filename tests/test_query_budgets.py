@@ -32,11 +32,13 @@ from health.models import Act, HealthSession, Modality, ServiceLine
 from rights.models import ProcedureTheme
 from tests.conftest import built_once
 from tests.factories import (
+    ActionFactory,
     ConsultationActFactory,
     ConsultationFactory,
     ContactFactory,
     ContactMaterialFactory,
     GroupHealthSessionFactory,
+    HandoverNoteFactory,
     HealthSessionFactory,
     LegalIdentityFactory,
     MediationEventFactory,
@@ -205,6 +207,13 @@ def add_batch(world: World) -> None:
         author=minors_educator,
     )
 
+    # The agenda: actions held by the educator or the team, a handover, a round's report.
+    ActionFactory(person=world.subject, assignee=educator, author=educator, urgent=True)
+    ActionFactory(person=others[0], assignee=None, team="outreach", author=educator)
+    ActionFactory(person=others[1], domain="health", team="health", author=nurse)
+    HandoverNoteFactory(author=educator, date=today, shift="evening")
+    SessionFactory(created_by=educator, date=today, report=f"Compte rendu {n}")
+
     # Mediation, staff accounts and the access log.
     for _ in range(2):
         event = MediationEventFactory(
@@ -263,6 +272,13 @@ PAGES = [
     ("minors-report-list", "minors_educator", "get", lambda w: reverse("minors:report-list"), {}, False),
     ("staff-list", "admin_user", "get", lambda w: reverse("staff-list"), {"show": "all"}, False),
     ("access-log", "director", "get", lambda w: reverse("access-log"), {}, False),
+    ("my-day", "educator", "get", lambda w: reverse("agenda:my-day"), {}, False),
+    ("my-day-team", "educator", "get", lambda w: reverse("agenda:my-day"), {"vue": "equipe"}, False),
+    ("my-day-nurse", "nurse", "get", lambda w: reverse("agenda:my-day"), {}, False),
+    ("my-day-minors", "minors_educator", "get", lambda w: reverse("agenda:my-day"), {}, False),
+    ("week-team", "educator", "get", lambda w: reverse("agenda:week"), {"vue": "equipe"}, False),
+    ("handover", "educator", "get", lambda w: reverse("agenda:handover"), {}, False),
+    ("person-agenda-panel", "educator", "get", _person("agenda:person-panel"), {}, False),
 ]  # fmt: skip
 
 

@@ -48,6 +48,15 @@ def normalize_code(value: str) -> str:
     return "".join(value.split()).upper()
 
 
+def code_forms(text: str) -> list[str]:
+    """The codes a typed text may be: as typed, and ``K7M4QX`` read as ``K7M-4QX``."""
+    code = normalize_code(text)
+    forms = [code]
+    if len(code) == 6 and all(c in CODE_ALPHABET for c in code):
+        forms.append(f"{code[:3]}-{code[3:]}")
+    return forms
+
+
 def search_key(value: str) -> str:
     """Lower case, accents and punctuation removed: 'Hélène-Marie' -> 'helenemarie'."""
     decomposed = unicodedata.normalize("NFKD", value or "")
@@ -161,19 +170,36 @@ def age_category_q(category: str, on) -> Q:
     return bounds[category]
 
 
+def in_active_file_q(path: str = "") -> Q:
+    """Records whose person (``path`` to them, "" for persons) is in the active file:
+    ``Procedure.objects.filter(in_active_file_q("person"))``."""
+    return Q(**{f"{path}__left_file_on__isnull" if path else "left_file_on__isnull": True})
+
+
+class LeaveReason(models.TextChoices):
+    """Why a person left the active file."""
+
+    MOVED = "moved", _("Déménagement, départ")
+    CARE_ELSEWHERE = "care_elsewhere", _("Pris·e en charge ailleurs")
+    DECEASED = "deceased", _("Décès")
+    NO_NEWS = "no_news", _("Sans nouvelles")
+    OTHER = "other", _("Autre motif")
+
+
 class PersonQuerySet(models.QuerySet):
     def current(self):
         """Persons that are neither pointers left by a merge nor archived."""
         return self.filter(merged_into__isnull=True, archived_at__isnull=True)
 
     def search(self, text: str):
-        """By code or nickname, or part of them, ignoring case and accents; a nickname
-        said alike is found too (``sound_key``: Aisha finds Aïcha)."""
+        """By code or nickname, or part of them, ignoring case and accents (a code typed
+        without its dash too); a nickname said alike is found too (``sound_key``: Aisha
+        finds Aïcha)."""
         text = (text or "").strip()
         if not text:
             return self
         key = search_key(text)
-        query = Q(code__icontains=normalize_code(text))
+        query = Q(code__icontains=normalize_code(text)) | Q(code__in=code_forms(text))
         if key:
             query |= Q(nickname_key__contains=key)
             sound = sound_key(text)
@@ -193,6 +219,14 @@ class PersonQuerySet(models.QuerySet):
     def in_age_category(self, category: str, on: datetime.date):
         """Persons of an age category on a date, computed in the database."""
         return self.filter(age_category_q(category, on))
+
+    def in_active_file(self):
+        """Persons in the active file: those the team follows (see ``ActiveFileChange``)."""
+        return self.filter(in_active_file_q())
+
+    def out_of_active_file(self):
+        """Persons who left the active file (moved, in care elsewhere, deceased...)."""
+        return self.filter(left_file_on__isnull=False)
 
 
 class PersonManager(models.Manager.from_queryset(PersonQuerySet)):
@@ -272,6 +306,19 @@ class Person(Archivable):
         editable=False,
         related_name="+",
     )
+    # The active file: empty while the person is followed; else the day and reason they
+    # left it. Kept in step with the latest ``ActiveFileChange`` by
+    # ``contacts.services.person_leave_file`` / ``person_return_to_file`` only.
+    left_file_on = models.DateField(
+        _("hors file active depuis le"), null=True, blank=True, editable=False
+    )
+    left_file_reason = models.CharField(
+        _("motif de sortie de la file active"),
+        max_length=20,
+        choices=LeaveReason.choices,
+        blank=True,
+        editable=False,
+    )
 
     all_objects = PersonQuerySet.as_manager()
     objects = PersonManager()
@@ -286,10 +333,19 @@ class Person(Archivable):
                 condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900),
                 name="person_birth_year_plausible",
             ),
+            models.CheckConstraint(
+                condition=Q(left_file_on__isnull=True, left_file_reason="")
+                | (Q(left_file_on__isnull=False) & ~Q(left_file_reason="")),
+                name="person_left_file_with_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.nickname} ({self.code})"
+
+    @property
+    def in_active_file(self) -> bool:
+        return self.left_file_on is None
 
     def born_in(self) -> str:
         """« née en 1998 », « né en 1998 », « né·e en 1998 » by gender."""
@@ -339,6 +395,14 @@ class Person(Archivable):
             and "birth_year" not in errors
         ):
             errors["birth_year"] = _("L'année ne correspond pas à la date de naissance.")
+        # The active file's state, as an import writes it (the pages go through the
+        # services, which keep it in step with its history).
+        if self.left_file_on and self.left_file_on > today:
+            errors["left_file_on"] = _("La date ne peut pas être dans le futur.")
+        if self.left_file_on and not self.left_file_reason:
+            errors["left_file_reason"] = _("Indiquez le motif de sortie de la file active.")
+        if self.left_file_reason and not self.left_file_on:
+            errors["left_file_on"] = _("Indiquez la date de sortie de la file active.")
         if errors:
             raise ValidationError(errors)
 
@@ -369,6 +433,59 @@ class Person(Archivable):
 
     def get_age_category_display(self) -> str:
         return AgeCategory(self.age_category_on(timezone.localdate())).label
+
+
+class ActiveFileChange(models.Model):
+    """A person leaving the active file, or coming back to it, on a day. The person's
+    current state (``Person.left_file_on``) is the latest of these; figures count what
+    happened whatever the state."""
+
+    class Kind(models.TextChoices):
+        LEFT = "left", _("Sortie de la file active")
+        RETURNED = "returned", _("Retour dans la file active")
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="active_file_changes",
+        verbose_name=_("personne"),
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("changement"), max_length=10, choices=Kind.choices)
+    reason = models.CharField(_("motif"), max_length=20, choices=LeaveReason.choices, blank=True)
+    note = models.CharField(_("précision"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisi par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("saisi le"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("changement de file active")
+        verbose_name_plural = _("changements de file active")
+        ordering = ["-date", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="left") & ~Q(reason="")) | Q(kind="returned", reason=""),
+                name="active_file_change_reason_when_leaving",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.code} · {self.get_kind_display()} · {self.date.isoformat()}"
+
+    def clean(self):
+        errors = {}
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = _("La date ne peut pas être dans le futur.")
+        if self.kind == self.Kind.LEFT and not self.reason:
+            errors["reason"] = _("Indiquez le motif de sortie de la file active.")
+        if self.kind == self.Kind.RETURNED and self.reason:
+            errors["reason"] = _("Un retour dans la file active n'a pas de motif.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class LegalIdentity(models.Model):

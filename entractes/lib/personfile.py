@@ -53,6 +53,10 @@ class Record:
     # Lookup to the archivable record's ``archived_at``: an archived record's history
     # shows when and by whom, never its content.
     archived: str | None = None
+    # The records of the kind a reader holding ``see`` may read (None: all of them): a
+    # reader (user) -> filter on the records. The others are left out of the history and
+    # of the right-of-access document.
+    readable: Callable[[Any], Q] | None = None
     # Its change history is the person's: deleted at anonymisation, and listed on the
     # person's history page unless ``listed`` is False. A record shared by several
     # persons (a workshop) keeps its own.

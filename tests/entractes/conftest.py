@@ -11,9 +11,13 @@ import pytest
 from entractes.permissions import ROLES
 from tests.conftest import built_once
 from tests.factories import (
+    ActionFactory,
+    ActiveFileChangeFactory,
     ConsultationFactory,
     ContactFactory,
+    DocumentFactory,
     ExportJobFactory,
+    HandoverNoteFactory,
     HealthSessionFactory,
     ImportJobFactory,
     LegalIdentityFactory,
@@ -71,8 +75,15 @@ def _records(users_by_role):
     session = SessionFactory(kind="online_round", created_by=author)
     health_session = HealthSessionFactory(created_by=author)
     consultation = ConsultationFactory(person=person, session=health_session, author=author)
+    from django.utils import timezone
+
+    # Due today: the agenda lists the next action of the procedure.
     procedure = ProcedureFactory(
-        person=person, theme=ProcedureTheme.objects.first(), request="RSA", worker=author
+        person=person,
+        theme=ProcedureTheme.objects.first(),
+        request="RSA",
+        worker=author,
+        next_action_due=timezone.localdate(),
     )
     psp = PSPFileFactory(person=person, kind="first_request", worker=author)
     minor_file = MinorFileFactory(person=person, worker=author, first_meeting_place="outreach")
@@ -116,7 +127,17 @@ def _records(users_by_role):
         "contact": {"pk": ContactFactory(session=session, person=None, author=author).pk},
         "mediation": {"pk": MediationEventFactory(author=author, residents=2).pk},
         "place": {"pk": PlaceObservationFactory(author=author).pk},
+        # A document of each kind: the person's own, a procedure's, a PSP file's.
+        "document": {"pk": DocumentFactory(person=person, uploaded_by=author).pk},
+        "procedure_document": {"pk": DocumentFactory(procedure=procedure, uploaded_by=author).pk},
+        "psp_document": {"pk": DocumentFactory(psp_file=psp, uploaded_by=author).pk},
+        "action": {"pk": ActionFactory(person=person, author=author).pk},
+        "health_action": {
+            "pk": ActionFactory(person=person, author=author, domain="health", team="health").pk
+        },
+        "handover": {"pk": HandoverNoteFactory(author=author).pk},
         "person": {"code": person.code},
+        "person_out_of_file": {"code": ActiveFileChangeFactory(author=author).person.code},
         "person_pk": {"pk": person.pk},
         "archived": {"kind": "contact", "pk": _archived_contact(author).pk},
         "merge": {"pk": merge.pk},

@@ -18,6 +18,13 @@ ONLINE_AND_MEDIATION = {"educator", "online_worker", "director"}
 # Place observations: the staff of the rounds and the director (no person in them).
 PLACES = {"educator", "online_worker", "nurse", "doctor", "midwife", "peer_volunteer", "director"}
 HEALTH_STAFF = {"nurse", "doctor", "midwife"}
+# Documents (identity papers, letters, a procedure's or PSP file's scans): the educators
+# and online workers; not the director, the health staff nor the partners.
+DOCUMENTS = {"educator", "online_worker"}
+# The agenda: field and health staff, the director, and the minors' team (for the
+# minors' deadlines and actions; a general action about a person is not theirs).
+AGENDA = FIELD | {"minors_team"}
+HANDOVER = FIELD
 HEALTH_USERS = HEALTH_STAFF | {"partner_practitioner"}
 MINORS = {"minors_team", "director"}
 REPORT_READERS = {"educator", "online_worker", "director", "administrator"}
@@ -36,9 +43,17 @@ PAGES = [
     ("casefile:person-data-export", "person", "get", FIELD),
     ("casefile:person-erase", "person", "get", {"director"}),
     ("casefile:person-erase", "person", "post", {"director"}),
+    ("casefile:person-documents", "person", "get", PERSON_PAGE_READERS),
+    ("casefile:document-create", None, "get", DOCUMENTS),
+    ("casefile:document-download", "document", "get", DOCUMENTS),
+    ("casefile:procedure-documents", "procedure", "get", DOCUMENTS),
+    ("casefile:psp-documents", "psp", "get", DOCUMENTS),
     ("contacts:person-edit", "person", "get", FIELD),
     ("casefile:person-history", "person", "get", FIELD),
     ("contacts:person-merge", "person", "get", IDENTITY),
+    # Leaving and coming back to the active file: those who create and correct persons.
+    ("contacts:person-leave-file", "person", "post", FIELD),
+    ("contacts:person-return-to-file", "person_out_of_file", "post", FIELD),
     ("contacts:identity-show", "person", "get", IDENTITY),
     ("contacts:identity-edit", "person", "get", {"educator", "online_worker"}),
     ("contacts:merge-undo", "merge", "post", IDENTITY),
@@ -63,6 +78,16 @@ PAGES = [
     ("contacts:place-list", None, "get", PLACES),
     ("contacts:place-create", None, "get", PLACES),
     ("contacts:place-edit", "place", "get", PLACES),
+    ("agenda:my-day", None, "get", AGENDA),
+    ("agenda:week", None, "get", AGENDA),
+    ("agenda:action-create", None, "get", AGENDA),
+    ("agenda:action-edit", "action", "get", FIELD),
+    ("agenda:action-status", "action", "post", FIELD),
+    ("agenda:action-edit", "health_action", "get", HEALTH_STAFF),
+    ("agenda:person-panel", "person", "get", PERSON_PAGE_READERS),
+    ("agenda:handover", None, "get", HANDOVER),
+    ("agenda:handover-create", None, "get", HANDOVER),
+    ("agenda:handover-edit", "handover", "get", HANDOVER),
     ("health:home", None, "get", HEALTH_USERS),
     ("health:consultation-create", None, "get", HEALTH_USERS),
     # The partner practitioner here is linked to no line: the nurse's records are not theirs.
@@ -139,6 +164,9 @@ PAGES = [
     ("casefile:archive-procedure", "procedure", "get", ONLINE_AND_MEDIATION),
     ("casefile:archive-mediation", "mediation", "get", ONLINE_AND_MEDIATION),
     ("casefile:archive-place", "place", "get", PLACES),
+    ("casefile:archive-document", "document", "get", DOCUMENTS),
+    ("casefile:archive-action", "action", "get", FIELD),
+    ("casefile:archive-handover", "handover", "get", HANDOVER),
     ("casefile:archive-person", "person_pk", "get", IDENTITY),
     ("casefile:archive-list", None, "get", {"administrator"}),
     ("casefile:archive-restore", "archived", "post", {"administrator"}),

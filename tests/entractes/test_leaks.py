@@ -16,6 +16,10 @@ MARKERS = {
     "minors": "ZQMINORSMARK",
     "rights": "ZQRIGHTSMARK",
     "places": "ZQPLACESMARK",
+    "documents": "ZQDOCUMENTSMARK",
+    "actions": "ZQACTIONSMARK",
+    "health_actions": "ZQHEALTHACTIONMARK",
+    "handover": "ZQHANDOVERMARK",
 }
 # Who may read each kind of restricted content (written from the issue, not the code).
 READERS = {
@@ -33,6 +37,13 @@ READERS = {
         "peer_volunteer",
         "director",
     },
+    # Documents' titles, file names and contents: the educators and online workers.
+    "documents": {"educator", "online_worker"},
+    # Actions about a person: the field and health staff and the director; a health
+    # action: the health staff only. The handover: the field and health staff, the director.
+    "actions": {"educator", "online_worker", "nurse", "doctor", "midwife", "director"},
+    "health_actions": {"nurse", "doctor", "midwife"},
+    "handover": {"educator", "online_worker", "nurse", "doctor", "midwife", "director"},
 }
 
 
@@ -43,7 +54,8 @@ def _body(response) -> str:
 
 
 def plant():
-    from contacts.models import LegalIdentity, PlaceObservation
+    from casefile.models import Document, DocumentContent
+    from contacts.models import Action, HandoverNote, LegalIdentity, PlaceObservation
     from health.models import Consultation, ConsultationAct
     from minors.models import MinorFile, Runaway
     from rights.models import Procedure, PSPFile
@@ -62,6 +74,13 @@ def plant():
     Procedure.objects.update(missing_documents=mark["rights"], next_action=mark["rights"])
     PSPFile.objects.update(notes=mark["rights"], decision_reason=mark["rights"])
     PlaceObservation.objects.update(note=mark["places"], place=mark["places"])
+    Action.all_objects.filter(domain="general").update(title=mark["actions"], note=mark["actions"])
+    Action.all_objects.filter(domain="health").update(
+        title=mark["health_actions"], note=mark["health_actions"]
+    )
+    HandoverNote.all_objects.update(happened=mark["handover"], to_watch=mark["handover"])
+    Document.all_objects.update(title=mark["documents"], original_name=f"{mark['documents']}.pdf")
+    DocumentContent.objects.update(content=b"%PDF-1.4\n" + mark["documents"].encode())
 
 
 @pytest.fixture
@@ -156,12 +175,17 @@ RESTRICTED_READS = {
     "exchange:export",
     "casefile:person-data-access",
     "casefile:person-data-export",
+    "casefile:person-documents",
+    "casefile:document-download",
+    "casefile:procedure-documents",
+    "casefile:psp-documents",
 }
 # Person panels are open to every person reader; only some read restricted content there.
 PANEL_READERS = {
     "health:person-panel": {"nurse", "doctor", "midwife", "partner_practitioner"},
     "rights:person-panel": {"educator", "online_worker", "director"},
     "minors:person-panel": {"director"},  # the minors' team does not open person pages
+    "casefile:person-documents": {"educator", "online_worker"},
 }
 READ_PAGES = [page for page in PAGES if page[0] in RESTRICTED_READS]
 

@@ -26,6 +26,7 @@ EXEMPT = {
     "rights:procedure-create": "blank form",
     "minors:file-create": "blank form",
     "minors:training-add": "blank form",
+    "casefile:document-create": "blank form (the person's code, a title, a file)",
     "rights:procedure-status": "action (POST, redirects to the logged detail page)",
     "rights:psp-create": "action (POST, redirects to the logged detail page)",
     "rights:psp-transition": "action (POST, redirects to the logged detail page)",
@@ -52,6 +53,7 @@ PANEL_CAPABILITY = {
     "health:person-panel": "health.use",
     "rights:person-panel": "rights.use",
     "minors:person-panel": "minors.read_file",
+    "casefile:person-documents": "documents.use",
 }
 QUERY = {
     "reporting:drilldown": {"key": "attendance.people", "year": 2023},

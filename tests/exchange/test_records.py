@@ -52,6 +52,7 @@ def wipe():
         m.SchoolSession,
         c.PersonMerge,
         c.LegalIdentity,
+        c.ActiveFileChange,
         NarrativeBlock,
         ExternalId,
     ):

@@ -20,13 +20,17 @@ class Command(BaseCommand):
             fields = encrypted_fields_of(model)
             if not fields:
                 continue
+            size = min(
+                [BATCH]
+                + [getattr(model._meta.get_field(name), "rotation_batch", BATCH) for name in fields]
+            )
             done = 0
             with transaction.atomic():
                 rows = model._base_manager.only("pk", *fields).order_by("pk")
                 batch = []
-                for row in rows.iterator(chunk_size=BATCH):
+                for row in rows.iterator(chunk_size=size):
                     batch.append(row)
-                    if len(batch) == BATCH:
+                    if len(batch) == size:
                         model._base_manager.bulk_update(batch, fields)
                         done += len(batch)
                         batch = []
