@@ -84,12 +84,16 @@ def agenda(
     today: datetime.date | None = None,
 ) -> list[Due]:
     """Everything due for the reader, overdue first, then by day, urgent first. With
-    ``mine``, the actions are those held by the reader or left to a team of theirs; the
-    apps' deadlines are the team's and always listed."""
+    ``mine``, the actions held by the reader or left to a team of theirs, and the files'
+    deadlines the reader follows or that no one in particular holds."""
     today = today or timezone.localdate()
     found = [as_due(a, today) for a in open_actions(user, since=since, until=until, mine=mine)]
     for source in SOURCES:
-        found.extend(source(user, since=since, until=until))
+        found.extend(
+            due
+            for due in source(user, since=since, until=until)
+            if not mine or due.holder_pk in (None, user.pk)
+        )
     return sorted(found, key=lambda due: due.sort_key)
 
 
@@ -97,6 +101,15 @@ def by_holder(items: list[Due]) -> list[tuple[str, list[Due]]]:
     groups: dict[str, list[Due]] = {}
     for item in items:
         groups.setdefault(item.holder, []).append(item)
+    return sorted(groups.items(), key=lambda pair: (pair[0] == "", pair[0].lower()))
+
+
+def by_person(items: list[Due]) -> list[tuple[str, list[Due]]]:
+    """The items by the person they are about (the service's own last)."""
+    groups: dict[str, list[Due]] = {}
+    for item in items:
+        label = f"{item.person_label} ({item.person_code})" if item.person_code else ""
+        groups.setdefault(label, []).append(item)
     return sorted(groups.items(), key=lambda pair: (pair[0] == "", pair[0].lower()))
 
 

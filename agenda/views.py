@@ -40,6 +40,7 @@ def my_day(request):
     """What is due today and overdue, then the week ahead; the handover to read first."""
     today = timezone.localdate()
     team = request.GET.get("vue") == "equipe"
+    by_person = team and request.GET.get("par") == "personne"
     items = compose.agenda(request.user, since=None, until=today + AHEAD, mine=not team)
     handover = (
         compose.handover_to_read(request.user)
@@ -55,7 +56,10 @@ def my_day(request):
             "overdue": [item for item in items if item.overdue],
             "due_today": [item for item in items if not item.overdue and item.day == today],
             "ahead": [item for item in items if item.day > today],
-            "groups": compose.by_holder(items) if team else [],
+            "by_person": by_person,
+            "groups": (compose.by_person(items) if by_person else compose.by_holder(items))
+            if team
+            else [],
             "handover": handover,
             "next": request.get_full_path(),
         },

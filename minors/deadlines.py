@@ -42,6 +42,7 @@ def deadlines(user: User, *, since: datetime.date | None, until: datetime.date) 
                     url=reverse("minors:file-detail", args=[minor_file.pk]),
                     person_code=minor_file.person.code,
                     person_label=minor_file.person.nickname,
+                    holder_pk=minor_file.worker_id,
                 )
             )
     if start <= today <= until:
@@ -55,6 +56,7 @@ def deadlines(user: User, *, since: datetime.date | None, until: datetime.date) 
                     url=reverse("minors:file-detail", args=[runaway.file_id]),
                     person_code=runaway.file.person.code,
                     person_label=runaway.file.person.nickname,
+                    holder_pk=runaway.file.worker_id,
                     urgent=True,
                 )
             )
@@ -67,6 +69,7 @@ def deadlines(user: User, *, since: datetime.date | None, until: datetime.date) 
                     url=reverse("minors:file-detail", args=[minor_file.pk]),
                     person_code=minor_file.person.code,
                     person_label=minor_file.person.nickname,
+                    holder_pk=minor_file.worker_id,
                 )
             )
     if found:

@@ -55,6 +55,7 @@ def deadlines(user: User, *, since: datetime.date | None, until: datetime.date) 
                 person_code=procedure.person.code,
                 person_label=procedure.person.nickname,
                 holder=procedure.worker.get_short_name() or procedure.worker.get_username(),
+                holder_pk=procedure.worker_id,
                 overdue=procedure.next_action_due < today,
             )
         )
@@ -71,6 +72,7 @@ def deadlines(user: User, *, since: datetime.date | None, until: datetime.date) 
                     person_code=psp.person.code,
                     person_label=psp.person.nickname,
                     holder=holder,
+                    holder_pk=psp.worker_id,
                 )
             )
         ends = psp.path_end
@@ -84,6 +86,7 @@ def deadlines(user: User, *, since: datetime.date | None, until: datetime.date) 
                     person_code=psp.person.code,
                     person_label=psp.person.nickname,
                     holder=holder,
+                    holder_pk=psp.worker_id,
                     overdue=ends < today,
                 )
             )

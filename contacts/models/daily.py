@@ -18,7 +18,7 @@ class Team(models.TextChoices):
     """Who an action is for when no one in particular holds it."""
 
     ALL = "all", _("Toute l'équipe")
-    OUTREACH = "outreach", _("Équipe éducative (rue, unité mobile, accueil, en ligne)")
+    OUTREACH = "outreach", _("Équipe éducative")
     HEALTH = "health", _("Pôle santé")
     MINORS = "minors", _("Équipe mineurs")
 

@@ -27,6 +27,8 @@ class Due:
     urgent: bool = False
     # Who holds it ("" for deadlines of a file, held by its worker or the team).
     holder: str = ""
+    # The account holding it (None: the team's), for "my day".
+    holder_pk: int | None = None
     # An action of the agenda (it can be marked done from the list).
     action_pk: int | None = None
     # Still to do on a day already past.

@@ -65,6 +65,11 @@ def test_my_day_holds_my_actions_and_my_teams_the_team_view_everyones(
     assert groups[educator.get_short_name() or educator.username] == ["ZQ-mine"]
     assert groups[online_worker.get_short_name() or online_worker.username] == ["ZQ-colleague"]
     assert "ZQ-health-team" in team.content.decode()
+    by_person = client.get(reverse("agenda:my-day"), {"vue": "equipe", "par": "personne"})
+    people = {label: _titles(items) for label, items in by_person.context["groups"]}
+    assert people[""] == ["ZQ-everyone"]
+    assert sum(len(titles) for titles in people.values()) == 5
+    assert list(people)[-1] == ""  # the service's own actions come last
     client.force_login(nurse)
     nurse_day = _titles(client.get(reverse("agenda:my-day")).context["due_today"])
     assert sorted(nurse_day) == ["ZQ-everyone", "ZQ-health-team"]
@@ -88,9 +93,9 @@ def test_the_apps_deadlines_reach_only_the_roles_that_read_them(
     )
     RunawayFactory(file=young, start=today - 4 * DAY)
 
-    def shown(user, **query):
+    def shown(user, vue="equipe"):
         client.force_login(user)
-        page = client.get(reverse("agenda:my-day"), query)
+        page = client.get(reverse("agenda:my-day"), {"vue": vue})
         return {
             (str(item.source), item.title)
             for item in page.context["overdue"] + page.context["due_today"] + page.context["ahead"]
@@ -107,6 +112,9 @@ def test_the_apps_deadlines_reach_only_the_roles_that_read_them(
     assert {source for source, _title in minors_sees} == {"Mineurs"}
     assert any(title.startswith("18 ans") for _source, title in minors_sees)
     assert any(title.startswith("Fugue en cours") for _source, title in minors_sees)
+    # "My day" keeps the files' deadlines of those who follow them (or of no one).
+    assert shown(minors_worker, vue="") == minors_sees
+    assert not {source for source, _title in shown(educator, vue="")} & {"Démarche", "PSP"}
     director_sees = {source for source, _title in shown(director)}
     assert director_sees == {"Démarche", "PSP", "Mineurs"}
     # Each restricted list shown is written to the access log.
@@ -122,7 +130,9 @@ def test_a_person_out_of_the_active_file_leaves_the_agenda(client, educator):
     today = timezone.localdate()
     person = PersonFactory()
     ActionFactory(person=person, assignee=educator, title="ZQ-about-them")
-    ProcedureFactory(person=person, next_action="ZQ-their-procedure", next_action_due=today)
+    ProcedureFactory(
+        person=person, worker=educator, next_action="ZQ-their-procedure", next_action_due=today
+    )
     client.force_login(educator)
     before = _titles(client.get(reverse("agenda:my-day")).context["due_today"])
     assert sorted(before) == ["ZQ-about-them", "ZQ-their-procedure"]
