@@ -1,15 +1,18 @@
 """The demo years reproduce the values printed in the service's 2023 activity report."""
 
+import datetime
+
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from contacts.models import Contact, Person, PersonMerge, Session
+from contacts.models import Action, Contact, HandoverNote, Person, PersonMerge, Session
 from demo.accounts import DEMO_ACCOUNTS
 from demo.generator import generate
 from entractes.models import User
 from entractes.permissions import ROLES
 from reporting.figures import all_figures
+from tests.conftest import DEMO_UNTIL
 
 # The seed values of the specification (2023), and those it gives for 2022.
 SEED_2023 = {
@@ -195,6 +198,11 @@ def test_the_demo_records_are_plausible(demo_db):
     assert {s.date.weekday() for s in Session.objects.filter(kind="night_round")} == {1, 3, 4}
     assert Contact.objects.filter(person__isnull=True).count() > 1000
     assert Contact.objects.filter(occurred_at__hour__lt=3, session__kind="night_round").exists()
+    # The daily work around today: actions to do, the last shifts' handover.
+    assert Action.objects.filter(
+        status="todo", due_on__gte=DEMO_UNTIL - datetime.timedelta(2)
+    ).exists()
+    assert HandoverNote.objects.count() == 3
 
 
 def test_the_demo_contacts_pass_the_contact_rules(demo_db):

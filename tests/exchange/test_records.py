@@ -53,6 +53,8 @@ def wipe():
         c.PersonMerge,
         c.LegalIdentity,
         c.ActiveFileChange,
+        c.Action,
+        c.HandoverNote,
         NarrativeBlock,
         ExternalId,
     ):
