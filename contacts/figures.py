@@ -288,6 +288,22 @@ def _follower_records(period: Period, networks: list[str]) -> FigureSet:
     )
 
 
+def caarud_modes(period: Period | int) -> dict[str, Value]:
+    """The CAARUD contacts of a period by the kind of their channel (the national
+    activity report's modes of intervention): ``national.modes.<kind>``, one grouped
+    query."""
+    period = Period.of(period)
+    modes = FigureSet(
+        Contact.objects.filter(period.within("day"), caarud=True),
+        (),
+        families=(Family("national.modes.{}", "channel__kind", tuple(Channel.Kind.values)),),
+        listing=CONTACTS,
+        filters=contact_filters(),
+        additive=True,
+    )
+    return compute_all([modes])
+
+
 def figures(period: Period | int, scope: Scope = OPEN) -> dict[str, Value]:
     """Every key of sections 1, 4 and 5 for a period (a year's number: that year),
     within ``scope``, computed in a fixed number of queries."""

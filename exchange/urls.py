@@ -6,6 +6,7 @@ app_name = "exchange"
 
 urlpatterns = [
     path("<int:year>/export.<str:fmt>", views.export, name="export"),
+    path("<int:year>/extrait-caarud.csv", views.caarud_extract, name="caarud-extract"),
     path("exporter/", views.exports, name="exports"),
     path("exporter/<int:pk>/", views.export_job, name="export-job"),
     path("exporter/<int:pk>/fichier/", views.export_job_file, name="export-job-file"),

@@ -60,6 +60,20 @@ def export(request, year, fmt):
     return response
 
 
+@requires("reporting.view")
+def caarud_extract(request, year):
+    """The year's extract in the shape of the national CAARUD activity report (CSV)."""
+    from reporting.national import extract_csv
+
+    year = _year(year)
+    AccessLogEntry.objects.record(
+        user=request.user, action=AccessLogEntry.Action.EXPORT, target=f"caarud-extract:{year}"
+    )
+    response = HttpResponse(extract_csv(year), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="extrait-caarud-{year}.csv"'
+    return response
+
+
 class ExportForm(forms.Form):
     what = forms.ChoiceField(label=gettext_lazy("Contenu"), choices=ExportJob.What.choices)
     year = forms.IntegerField(label=gettext_lazy("Année"), required=False)

@@ -138,6 +138,7 @@ PAGES = [
     ("reporting:publication-download", "publication", "get", REPORT_READERS),
     ("reporting:publish", "year", "get", {"director", "administrator"}),
     ("exchange:export", "export", "get", REPORT_READERS),
+    ("exchange:caarud-extract", "year", "get", REPORT_READERS),
     ("exchange:exports", None, "get", {"director", "administrator"}),
     ("exchange:export-job", "export_job", "get", {"director"}),
     ("exchange:export-job-file", "export_job", "get", {"director"}),
