@@ -48,8 +48,11 @@ class ActionForm(forms.ModelForm):
             kwargs["initial"] = {**(kwargs.get("initial") or {}), "person": instance.person.code}
         super().__init__(*args, **kwargs)
         self.user = user
+        # An action read through its domain keeps it (the service's own general ones are
+        # read by every holder of "actions.use").
+        kept = {instance.domain} if instance is not None and instance.pk else set()
         self.fields["domain"].choices = [
-            (value, label) for value, label in Action.Domain.choices if value in domains
+            (value, label) for value, label in Action.Domain.choices if value in {*domains, *kept}
         ]
         self.fields["assignee"].queryset = User.objects.filter(is_active=True).order_by(
             "first_name", "username"

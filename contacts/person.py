@@ -89,7 +89,13 @@ RECORDS = [
         see="actions.use",
         readable=access.readable_actions,
         archived="archived_at",
-        cleared={"title": ANONYMISED, "note": "", "archive_reason": ANONYMISED},
+        # Nothing is left to do about an anonymised person: open actions are cancelled.
+        cleared={
+            "title": ANONYMISED,
+            "note": "",
+            "archive_reason": ANONYMISED,
+            "status": Action.Status.CANCELLED,
+        },
         section=Section(
             gettext_lazy("Actions"),
             _names("due_on title category status done_on archived_at"),

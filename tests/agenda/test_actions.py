@@ -240,3 +240,17 @@ def test_an_action_written_from_a_procedure_takes_its_domain_and_returns_to_it(c
     # A "next" leading off the site is not followed.
     elsewhere = _post(client, domain="general", next="https://example.org/")
     assert elsewhere["Location"] == reverse("agenda:my-day")
+
+
+def test_erasing_a_person_clears_and_cancels_their_actions(client, director, educator):
+    person = PersonFactory()
+    action = ActionFactory(person=person, title="ZQ-erased-title", note="ZQ-erased-note")
+    client.force_login(director)
+    response = client.post(
+        reverse("casefile:person-erase", args=[person.code]), {"reason": "request", "confirm": "on"}
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    action.refresh_from_db()
+    assert (action.title, action.note, action.status) == ("Anonymisé·e", "", "cancelled")
+    client.force_login(educator)
+    assert client.get(reverse("agenda:my-day") + "?vue=equipe").context["due_today"] == []
