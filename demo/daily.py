@@ -38,7 +38,14 @@ HANDOVER = [
 
 def daily(seed: int, until: datetime.date, staff: dict[str, User]) -> None:
     rng = random.Random(seed + 2)
-    persons = list(Person.objects.in_active_file().filter(birth_year__lt=until.year - 21)[:40])
+    # Adults met in the last months: those the team is following now.
+    recent = until - datetime.timedelta(days=120)
+    persons = list(
+        Person.objects.in_active_file()
+        .filter(birth_year__lt=until.year - 21, contacts__day__gte=recent)
+        .distinct()
+        .order_by("pk")[:40]
+    )
     if not persons:
         return
     holders = [staff["educatrice"], staff["animatrice"], None]
