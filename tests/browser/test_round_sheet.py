@@ -7,6 +7,7 @@ field filled counts as the tap that focuses it (typing itself is not a tap).
 import datetime
 import json
 import re
+import time
 
 import pytest
 from django.contrib.sessions.models import Session as DjangoSession
@@ -291,9 +292,18 @@ def test_contacts_typed_without_network_are_saved_once_when_it_comes_back(new_pa
     assert ContactMaterial.objects.get(contact__session=session).quantity == 1
 
 
-def _second_factor(page, device, drift: int = 0) -> None:
-    """The second step of the login: the code of the educator's authenticator app."""
-    page.locator("input[name=token]").fill(f"{totp(device.bin_key, drift=drift):06d}")
+def _second_factor(page, device) -> None:
+    """The second step of the login: the code of the educator's authenticator app.
+
+    The code of the step the server expects now (its clock as corrected by the device's
+    drift, learnt at the last login) and never one already used: a code is never
+    accepted twice, and a login across a step's boundary shifts the device's drift.
+    """
+    device.refresh_from_db()
+    now = int(time.time()) // device.step
+    expected = max(now + device.drift, device.last_t + 1)
+    code = totp(device.bin_key, step=device.step, drift=expected - now)
+    page.locator("input[name=token]").fill(f"{code:06d}")
     with page.expect_navigation():
         page.get_by_role("button", name="Valider").click()
 
@@ -326,8 +336,8 @@ def test_a_session_expired_mid_sheet_keeps_the_sheet_until_logged_in_again(
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Se connecter").click()
-    # The second factor again (the next code: a code is never accepted twice).
-    _second_factor(page, device, drift=1)
+    # The second factor again (never the code used at the first login).
+    _second_factor(page, device)
     assert path_of(page) == f"/terrain/sessions/{session.pk}/feuille/"
     # The sheet as it was; the rows the educator had asked to save go at once.
     expect(rows(page)).to_have_count(2)
