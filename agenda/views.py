@@ -23,6 +23,8 @@ from entractes.permissions import requires
 
 # How far "this week" looks ahead from today on my day and the team's agenda.
 AHEAD = datetime.timedelta(days=7)
+# Late items shown at once on my day (the urgent first); the others one tap away.
+OVERDUE_SHOWN = 10
 
 
 def _back(request, default: str) -> str:
@@ -42,6 +44,7 @@ def my_day(request):
     team = request.GET.get("vue") == "equipe"
     by_person = team and request.GET.get("par") == "personne"
     items = compose.agenda(request.user, since=None, until=today + AHEAD, mine=not team)
+    overdue = [item for item in items if item.overdue]
     handover = (
         compose.handover_to_read(request.user)
         if request.user.has_capability("handover.use")
@@ -53,7 +56,9 @@ def my_day(request):
         {
             "today": today,
             "team": team,
-            "overdue": [item for item in items if item.overdue],
+            "overdue": overdue,
+            "overdue_first": overdue[:OVERDUE_SHOWN],
+            "overdue_more": overdue[OVERDUE_SHOWN:],
             "due_today": [item for item in items if not item.overdue and item.day == today],
             "ahead": [item for item in items if item.day > today],
             "by_person": by_person,

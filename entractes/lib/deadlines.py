@@ -36,8 +36,10 @@ class Due:
 
     @property
     def sort_key(self) -> tuple:
+        # What is late and urgent comes first of all; then what is late, then by day.
         return (
             not self.overdue,
+            not (self.overdue and self.urgent),
             self.day,
             not self.urgent,
             self.time or datetime.time.max,

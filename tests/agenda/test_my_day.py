@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import years_before
+from contacts.models import Action, years_before
 from contacts.services import person_leave_file
 from entractes.models import AccessLogEntry
 from tests.factories import (
@@ -157,3 +157,18 @@ def test_the_week_calendar_puts_each_item_on_its_day(client, educator):
     assert "ZQ-week-after" in following.content.decode()
     wrong = client.get(reverse("agenda:week"), {"du": "2027-13-45"})
     assert wrong.status_code == 200 and "Semaine du : " in wrong.content.decode()
+
+
+def test_late_and_urgent_first_and_a_long_late_list_folded(client, educator):
+    today = timezone.localdate()
+    for n in range(12):
+        ActionFactory(assignee=educator, title=f"ZQ-late-{n:02d}", due_on=today)
+    late_urgent = ActionFactory(assignee=educator, title="ZQ-late-urgent", urgent=True)
+    Action.objects.filter(title__startswith="ZQ-late").update(due_on=today - 20 * DAY)
+    Action.objects.filter(pk=late_urgent.pk).update(due_on=today - 2 * DAY)
+    client.force_login(educator)
+    page = client.get(reverse("agenda:my-day"))
+    shown, folded = page.context["overdue_first"], page.context["overdue_more"]
+    assert shown[0].title == "ZQ-late-urgent"
+    assert (len(shown), len(folded)) == (10, 3)
+    assert "3 autres en retard" in page.content.decode()
